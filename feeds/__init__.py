@@ -1,0 +1,26 @@
+"""Timeline model and calendar feeds for the GCM regional reviews (pure; no database)."""
+
+from feeds.loader import Problem, TimelineError, load_timeline, parse_timeline
+from feeds.timeline import GLOBAL, Event, Link, Region, Timeline
+from feeds.when import Precision, When, WhenError
+from feeds.wording import LANGUAGES, Kind, Modality, Status, date_label
+
+__all__ = [
+    "GLOBAL",
+    "LANGUAGES",
+    "Event",
+    "Kind",
+    "Link",
+    "Modality",
+    "Precision",
+    "Problem",
+    "Region",
+    "Status",
+    "Timeline",
+    "TimelineError",
+    "When",
+    "WhenError",
+    "date_label",
+    "load_timeline",
+    "parse_timeline",
+]

@@ -1,0 +1,259 @@
+"""Read `timeline.toml` into a `Timeline`, or report every problem in it at once.
+
+Each problem names its place (``event unece-2024-review``, ``region africa``) and the
+field, so an organiser can fix a broken edit without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from feeds import when as when_module
+from feeds.timeline import GLOBAL, Event, Link, Region, Timeline
+from feeds.wording import LANGUAGES, Kind, Modality, Status
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    place: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.field}: {self.message}"
+
+
+class TimelineError(Exception):
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: {len(problems)} problem(s)\n" + "\n".join(map(str, problems)))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class _LinkIn(_Strict):
+    url: str
+    label: str = ""
+
+
+class _Header(_Strict):
+    name: str = "GCM regional reviews"
+    default_language: str = "en"
+    default_tz: str = "Europe/Zurich"
+
+
+class _RegionIn(_Strict):
+    id: str
+    name: dict[str, str]
+    tz: str
+    contact: str = ""
+    url: str = ""
+
+
+class _EventIn(_Strict):
+    id: str
+    region: str
+    kind: Kind
+    when: str
+    title: dict[str, str]
+    tz: str | None = None
+    status: Status = Status.CONFIRMED
+    place: str = ""
+    modality: Modality | None = None
+    links: list[_LinkIn] = []
+    description: dict[str, str] = {}
+    sources: list[str] = []
+    announced_as: str = ""
+
+
+class _FileIn(_Strict):
+    timeline: dict[str, Any] = {}
+    regions: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _is_web_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _pydantic_problems(place: str, error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "(whole entry)"
+        match item["type"]:
+            case "extra_forbidden":
+                message = "unknown field (misspelt?)"
+            case "missing":
+                message = "required field is missing"
+            case "enum":
+                allowed = item.get("ctx", {}).get("expected", "")
+                message = f"{item['input']!r} is not one of {allowed}"
+            case _:
+                message = item["msg"]
+        problems.append(Problem(place, field, message))
+    return problems
+
+
+class _Builder:
+    """Turns the raw TOML document into domain objects, collecting problems as it goes."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, place: str, field: str, message: str) -> None:
+        self.problems.append(Problem(place, field, message))
+
+    def check_languages(self, place: str, field: str, texts: Mapping[str, str]) -> None:
+        for lang, text in texts.items():
+            if lang not in LANGUAGES:
+                self.problem(place, f"{field}.{lang}", f"unknown language (use {', '.join(LANGUAGES)})")
+            elif not text:
+                self.problem(place, f"{field}.{lang}", "is empty")
+
+    def check_zone(self, place: str, field: str, tz: str) -> bool:
+        if tz in _zones():
+            return True
+        self.problem(place, field, f"unknown time zone {tz!r} (use an IANA name like Europe/Zurich)")
+        return False
+
+    def header(self, raw: Mapping[str, Any]) -> _Header:
+        try:
+            header = _Header.model_validate(raw)
+        except ValidationError as exc:
+            self.problems += _pydantic_problems("timeline", exc)
+            return _Header()
+        if header.default_language not in LANGUAGES:
+            self.problem("timeline", "default_language", f"{header.default_language!r} is not one of {', '.join(LANGUAGES)}")
+        self.check_zone("timeline", "default_tz", header.default_tz)
+        return header
+
+    def region(self, index: int, raw: Mapping[str, Any], default_language: str) -> Region | None:
+        place = f"region {raw.get('id') or f'#{index + 1}'}"
+        try:
+            data = _RegionIn.model_validate(raw)
+        except ValidationError as exc:
+            self.problems += _pydantic_problems(place, exc)
+            return None
+        before = len(self.problems)
+        self.check_languages(place, "name", data.name)
+        if default_language not in data.name:
+            self.problem(place, f"name.{default_language}", "name in the default language is missing")
+        self.check_zone(place, "tz", data.tz)
+        if data.url and not _is_web_url(data.url):
+            self.problem(place, "url", f"{data.url!r} is not an http(s) URL")
+        if len(self.problems) > before:
+            return None
+        return Region(data.id, dict(data.name), data.tz, data.contact, data.url)
+
+    def event(
+        self, index: int, raw: Mapping[str, Any], regions: Mapping[str, Region], header: _Header
+    ) -> Event | None:
+        place = f"event {raw.get('id') or f'#{index + 1}'}"
+        try:
+            data = _EventIn.model_validate(raw)
+        except ValidationError as exc:
+            self.problems += _pydantic_problems(place, exc)
+            return None
+        before = len(self.problems)
+        region = regions.get(data.region)
+        if data.region != GLOBAL and region is None:
+            self.problem(place, "region", f"unknown region {data.region!r}")
+        self.check_languages(place, "title", data.title)
+        if header.default_language not in data.title:
+            self.problem(place, f"title.{header.default_language}", "title in the default language is missing")
+        self.check_languages(place, "description", data.description)
+        tz = data.tz or (region.tz if region else header.default_tz)
+        self.check_zone(place, "tz", tz)
+        try:
+            when = when_module.parse(data.when)
+        except when_module.WhenError as exc:
+            self.problem(place, "when", str(exc))
+        for n, source in enumerate(data.sources):
+            if not _is_web_url(source):
+                self.problem(place, f"sources.{n}", f"{source!r} is not an http(s) URL")
+        for n, link in enumerate(data.links):
+            if not _is_web_url(link.url):
+                self.problem(place, f"links.{n}.url", f"{link.url!r} is not an http(s) URL")
+        if len(self.problems) > before:
+            return None
+        return Event(
+            id=data.id,
+            region=data.region,
+            kind=data.kind,
+            titles=dict(data.title),
+            when=when,
+            tz=tz,
+            status=data.status,
+            place=data.place,
+            modality=data.modality,
+            links=tuple(Link(link.url, link.label) for link in data.links),
+            descriptions=dict(data.description),
+            sources=tuple(data.sources),
+            announced_as=data.announced_as,
+        )
+
+    def duplicates(self, what: str, ids: list[Any]) -> None:
+        for value, count in Counter(ids).items():
+            if value and count > 1:
+                self.problem(f"{what} {value}", "id", f"used by {count} {what}s")
+
+
+def parse_timeline(text: str, source: str = "timeline.toml") -> Timeline:
+    """Validate the text of a timeline file; raise `TimelineError` listing every problem."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TimelineError(source, [Problem("file", "syntax", str(exc))]) from None
+    builder = _Builder()
+    try:
+        top = _FileIn.model_validate(document)
+    except ValidationError as exc:
+        raise TimelineError(source, _pydantic_problems("file", exc)) from None
+
+    header = builder.header(top.timeline)
+    builder.duplicates("region", [raw.get("id") for raw in top.regions])
+    builder.duplicates("event", [raw.get("id") for raw in top.events])
+    regions: dict[str, Region] = {}
+    for index, raw in enumerate(top.regions):
+        region = builder.region(index, raw, header.default_language)
+        if region is not None:
+            regions.setdefault(region.id, region)
+        elif isinstance(raw.get("id"), str):
+            # Known but broken: events may still name it without a second, misleading error.
+            regions.setdefault(raw["id"], Region(raw["id"], {"en": raw["id"]}, "UTC", "", ""))
+    events = [
+        event
+        for index, raw in enumerate(top.events)
+        if (event := builder.event(index, raw, regions, header)) is not None
+    ]
+    if builder.problems:
+        raise TimelineError(source, builder.problems)
+    events.sort(key=lambda event: (event.starts_at, event.id))
+    return Timeline(header.name, header.default_language, tuple(regions.values()), tuple(events))
+
+
+def load_timeline(path: Path) -> Timeline:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TimelineError(str(path), [Problem("file", "path", f"cannot read: {exc}")]) from None
+    return parse_timeline(text, str(path))
