@@ -125,14 +125,18 @@ class _Builder:
     def check_languages(self, place: str, field: str, texts: Mapping[str, str]) -> None:
         for lang, text in texts.items():
             if lang not in LANGUAGES:
-                self.problem(place, f"{field}.{lang}", f"unknown language (use {', '.join(LANGUAGES)})")
+                self.problem(
+                    place, f"{field}.{lang}", f"unknown language (use {', '.join(LANGUAGES)})"
+                )
             elif not text:
                 self.problem(place, f"{field}.{lang}", "is empty")
 
     def check_zone(self, place: str, field: str, tz: str) -> bool:
         if tz in _zones():
             return True
-        self.problem(place, field, f"unknown time zone {tz!r} (use an IANA name like Europe/Zurich)")
+        self.problem(
+            place, field, f"unknown time zone {tz!r} (use an IANA name like Europe/Zurich)"
+        )
         return False
 
     def header(self, raw: Mapping[str, Any]) -> _Header:
@@ -142,7 +146,11 @@ class _Builder:
             self.problems += _pydantic_problems("timeline", exc)
             return _Header()
         if header.default_language not in LANGUAGES:
-            self.problem("timeline", "default_language", f"{header.default_language!r} is not one of {', '.join(LANGUAGES)}")
+            self.problem(
+                "timeline",
+                "default_language",
+                f"{header.default_language!r} is not one of {', '.join(LANGUAGES)}",
+            )
         self.check_zone("timeline", "default_tz", header.default_tz)
         return header
 
@@ -156,7 +164,9 @@ class _Builder:
         before = len(self.problems)
         self.check_languages(place, "name", data.name)
         if default_language not in data.name:
-            self.problem(place, f"name.{default_language}", "name in the default language is missing")
+            self.problem(
+                place, f"name.{default_language}", "name in the default language is missing"
+            )
         self.check_zone(place, "tz", data.tz)
         if data.url and not _is_web_url(data.url):
             self.problem(place, "url", f"{data.url!r} is not an http(s) URL")
@@ -179,7 +189,11 @@ class _Builder:
             self.problem(place, "region", f"unknown region {data.region!r}")
         self.check_languages(place, "title", data.title)
         if header.default_language not in data.title:
-            self.problem(place, f"title.{header.default_language}", "title in the default language is missing")
+            self.problem(
+                place,
+                f"title.{header.default_language}",
+                "title in the default language is missing",
+            )
         self.check_languages(place, "description", data.description)
         tz = data.tz or (region.tz if region else header.default_tz)
         self.check_zone(place, "tz", tz)

@@ -1,0 +1,1 @@
+"""Database access: models, engine, and the queries the service runs."""

@@ -1,0 +1,181 @@
+"""Tables: subscriptions, event revisions, the outbox and its sending log.
+
+Durable state lives here and nowhere else (no pickled scheduler jobs). Times are stored
+as aware UTC datetimes (`UtcDateTime`), so SQLite and PostgreSQL read back the same value.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out, on every backend (SQLite drops the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+class SubscriptionState(StrEnum):
+    PENDING = "pending"  # signed up, not yet confirmed
+    ACTIVE = "active"
+    PAUSED = "paused"  # by the subscriber, or after too many hard bounces
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    regions: Mapped[list[str]]  # region ids; empty = every region
+    kinds: Mapped[list[str]]  # kind slugs; empty = every kind
+    leads: Mapped[list[str]]  # lead codes, e.g. "3w", "1d", "1h"
+    language: Mapped[str] = mapped_column(String(8))
+    tz: Mapped[str] = mapped_column(String(64))
+    delivery_hour: Mapped[int] = mapped_column(Integer, default=9)
+    state: Mapped[SubscriptionState] = mapped_column(String(16), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of manage token
+    feed_generation: Mapped[int] = mapped_column(Integer, default=0)  # bump to revoke feed URL
+    hard_bounces: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # pending sign-ups are deleted after this
+
+
+class EventRevision(Base):
+    """The last published content of each event; SEQUENCE in the feeds comes from here."""
+
+    __tablename__ = "event_revisions"
+
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    sequence: Mapped[int]
+    digest: Mapped[str] = mapped_column(String(64))
+    modified: Mapped[datetime]
+    published: Mapped[dict[str, Any]]  # Event.published(): the "old" side of change notices
+
+
+class OutboxState(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"  # leased by a dispatcher (lease_owner, lease_expires_at)
+    SENT = "sent"
+    RETRY_WAIT = "retry_wait"
+    FAILED = "failed"
+    WITHDRAWN = "withdrawn"  # no longer wanted (event cancelled, moved, unsubscribed)
+
+
+class MessageKind(StrEnum):
+    REMINDER = "reminder"  # N days/hours before a dated event
+    EXPECTED = "expected"  # "expected in March 2024 — date not yet confirmed"
+    CONFIRMED = "confirmed"  # the day is now known
+    CHANGE = "change"  # date, time, place, status or link changed
+    CANCELLED = "cancelled"
+    CONFIRM_SUBSCRIPTION = "confirm-subscription"
+    MANAGE_LINK = "manage-link"
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
+        Index("ix_outbox_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # (subscription, event, message kind, lead, event revision): planning twice adds nothing.
+    dedupe_key: Mapped[str] = mapped_column(String(400))
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[MessageKind] = mapped_column(String(32))
+    event_id: Mapped[str | None] = mapped_column(String(200))
+    lead: Mapped[str | None] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[dict[str, Any]]  # what the message needs beyond the timeline (changes)
+    due_at: Mapped[datetime]
+    not_after: Mapped[datetime | None]  # never send after this (the event's start)
+    state: Mapped[OutboxState] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None]
+    message_id: Mapped[str] = mapped_column(String(200))  # kept across retries and crashes
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class SendAttempt(Base):
+    """One SMTP conversation about one outbox message: the sending log."""
+
+    __tablename__ = "send_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(16))  # sent, retry, bounce
+    smtp_code: Mapped[int | None]
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Unsubscribed(Base):
+    """Keyed hashes of addresses that unsubscribed: all that is kept of them."""
+
+    __tablename__ = "unsubscribed"
+
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime]
+
+
+class SchedulerState(Base):
+    """Small named facts shared by all instances (last tick, last timeline error)."""
+
+    __tablename__ = "scheduler_state"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]

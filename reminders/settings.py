@@ -1,0 +1,116 @@
+"""Every setting of the service, read once from `GCMCAL_*` environment variables.
+
+Each field's description is the README's documentation of it (a test keeps the two in
+step). A bad value stops the service at start with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside the dev environment
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    PRODUCTION = "production"
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"
+    TLS = "tls"
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class SettingsError(Exception):
+    """Settings that cannot work; the message names each bad variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GCMCAL_", frozen=True, extra="ignore")
+
+    environment: Environment = Field(
+        Environment.DEV, description="`dev` or `production`; production refuses the dev secret."
+    )
+    timeline: Path = Field(
+        Path("config/timeline.toml"), description="Path of the timeline file the service reads."
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public URL of the service, used in links, feed URLs and email headers.",
+    )
+    database_url: str = Field(
+        "sqlite+aiosqlite:///var/gcmcal.sqlite3",
+        description="SQLAlchemy async URL: SQLite file (default) or `postgresql+asyncpg://…`.",
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(DEV_SECRET),
+        description="Key for keyed hashes of unsubscribed addresses; required in production.",
+    )
+    mail_from: str = Field(
+        "GCM calendar <reminders@localhost>", description="From address of every email."
+    )
+    smtp_host: str = Field(
+        "", description="SMTP relay host; empty sends mail to the Maildir in GCMCAL_OUTBOX."
+    )
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP relay port.")
+    smtp_security: SmtpSecurity = Field(
+        SmtpSecurity.NONE, description="`none`, `starttls` or `tls` (implicit TLS)."
+    )
+    smtp_username: str = Field("", description="SMTP login name; empty for no login.")
+    smtp_password: SecretStr = Field(SecretStr(""), description="SMTP login password.")
+    smtp_connections: int = Field(
+        4, ge=1, le=64, description="SMTP connections kept open and used in parallel."
+    )
+    smtp_timeout: float = Field(30.0, gt=0, description="Seconds before an SMTP command times out.")
+    send_rate: float = Field(
+        20.0, gt=0, description="Most messages sent per second (the relay's limit)."
+    )
+    outbox: Path = Field(
+        Path("var/outbox"), description="Maildir that receives mail when no SMTP host is set."
+    )
+    tick_seconds: float = Field(
+        60.0, gt=0, description="Seconds between scheduler ticks (reload, plan, dispatch, purge)."
+    )
+    hard_bounce_limit: int = Field(
+        3, ge=1, description="Permanent SMTP failures after which a subscription is paused."
+    )
+    feed_max_age: int = Field(
+        3600, ge=0, description="Seconds calendar apps and proxies may cache a feed."
+    )
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
+    log_format: LogFormat = Field(LogFormat.TEXT, description="`text` or `json` log lines.")
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> Settings:
+        if self.environment is Environment.PRODUCTION and (
+            self.secret_key.get_secret_value() in ("", DEV_SECRET)
+        ):
+            raise ValueError("GCMCAL_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @property
+    def uses_smtp(self) -> bool:
+        return bool(self.smtp_host)
+
+
+def load_settings() -> Settings:
+    """Read the environment; raise `SettingsError` naming every bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = "_".join(str(part) for part in error["loc"]).upper()
+            where = f"GCMCAL_{name}" if name else "settings"
+            lines.append(f"{where}: {error['msg']}")
+        raise SettingsError("\n".join(lines)) from None
