@@ -1,0 +1,59 @@
+"""Suite-wide hooks and fixtures. Keep this small: put fixtures for one part of
+the suite in a conftest.py of its own folder.
+
+Under CI=true a skipped test is a failure: a test that skips because a component
+(PostgreSQL, Chromium, node, ...) is missing must not pass CI unnoticed.
+xfail stays xfail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+def _under_ci() -> bool:
+    return os.environ.get("CI") == "true"
+
+
+def _skip_reason(longrepr: object) -> str:
+    # A skip's longrepr is (path, lineno, "Skipped: reason").
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if _under_ci() and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true: {_skip_reason(report.longrepr)}"
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    # A whole module skipped (pytest.importorskip, skip(allow_module_level=True)).
+    report = yield
+    if _under_ci() and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true: {_skip_reason(report.longrepr)}"
+    return report
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """SQLAlchemy URL of the throwaway database that scripts/test starts."""
+    url = os.environ.get("GCMCAL_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL not available (GCMCAL_TEST_POSTGRES_URL unset: run scripts/test)")
+    return url
