@@ -1,0 +1,77 @@
+"""Event revisions in the database: one record per event, advanced once per change.
+
+Several instances may notice the same edit of the timeline file at once. Each records
+it inside one write transaction that first locks the revision rows (`FOR UPDATE` on
+PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises writers), so whichever comes
+second finds the digests already current and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from feeds import Timeline
+from feeds.revisions import Revision, advance
+from reminders.db.models import EventRevision
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedChange:
+    """An event whose published content got a new revision in this call."""
+
+    event_id: str
+    sequence: int
+    previous: Mapping[str, Any] | None  # the event as subscribers saw it before; None if new
+
+
+def _revision(row: EventRevision) -> Revision:
+    return Revision(row.sequence, row.modified, row.digest)
+
+
+async def load_revisions(session: AsyncSession) -> dict[str, Revision]:
+    rows = (await session.scalars(select(EventRevision))).all()
+    return {row.event_id: _revision(row) for row in rows}
+
+
+async def record_timeline(
+    sessions: async_sessionmaker[AsyncSession], timeline: Timeline, now: datetime
+) -> tuple[dict[str, Revision], list[RecordedChange]]:
+    """Advance and store the revisions for `timeline`; return all of them and what changed."""
+    async with sessions.begin() as session:
+        rows = {
+            row.event_id: row
+            for row in (await session.scalars(select(EventRevision).with_for_update())).all()
+        }
+        previous = {event_id: _revision(row) for event_id, row in rows.items()}
+        revisions, changed_ids = advance(previous, timeline, now)
+        changes = []
+        for event_id in changed_ids:
+            event = timeline.event(event_id)
+            assert event is not None
+            revision = revisions[event_id]
+            row = rows.get(event_id)
+            changes.append(
+                RecordedChange(event_id, revision.sequence, row.published if row else None)
+            )
+            if row is None:
+                session.add(
+                    EventRevision(
+                        event_id=event_id,
+                        sequence=revision.sequence,
+                        digest=revision.digest,
+                        modified=revision.modified,
+                        published=event.published(),
+                    )
+                )
+            else:
+                row.sequence = revision.sequence
+                row.digest = revision.digest
+                row.modified = revision.modified
+                row.published = event.published()
+    return revisions, changes

@@ -1,0 +1,114 @@
+"""The timeline in service: re-read when its file changes, last good version kept on errors."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from feeds import Timeline, TimelineError, parse_timeline
+from feeds.revisions import Revision
+from reminders.revision_store import RecordedChange, record_timeline
+
+log = logging.getLogger(__name__)
+
+F = TypeVar("F")
+
+#: Builds what is served from a timeline (the prepared feeds), given revisions and now.
+Builder = Callable[[Timeline, Mapping[str, Revision], datetime], F]
+
+
+@dataclass(frozen=True)
+class Snapshot(Generic[F]):
+    timeline: Timeline
+    revisions: Mapping[str, Revision]
+    served: F
+    file_digest: str
+    loaded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LoadError:
+    message: str
+    at: datetime
+
+
+class TimelineSource(Generic[F]):
+    """Owns the current snapshot; `refresh()` is cheap when nothing changed."""
+
+    def __init__(
+        self,
+        path: Path,
+        sessions: async_sessionmaker[AsyncSession],
+        build: Builder[F],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.path = path
+        self._sessions = sessions
+        self._build = build
+        self._clock = clock
+        self.snapshot: Snapshot[F] | None = None
+        self.error: LoadError | None = None
+
+    @property
+    def served(self) -> F:
+        if self.snapshot is None:
+            raise RuntimeError("no timeline loaded yet")
+        return self.snapshot.served
+
+    async def refresh(self) -> list[RecordedChange]:
+        """Reload if the file changed (or the day did); return the events that changed."""
+        now = self._clock()
+        try:
+            raw = await asyncio.to_thread(self.path.read_bytes)
+        except OSError as exc:
+            self._fail(f"{self.path}: cannot read: {exc}", now)
+            return []
+        digest = hashlib.sha256(raw).hexdigest()
+        current = self.snapshot
+        if current is not None and current.file_digest == digest:
+            if current.loaded_at.date() != now.date():
+                # Date-dependent output (cancelled events leave feeds after a while).
+                self._install(current.timeline, current.revisions, digest, now)
+            return []
+        try:
+            timeline = parse_timeline(raw.decode("utf-8"), str(self.path))
+        except UnicodeDecodeError as exc:
+            self._fail(f"{self.path}: not UTF-8 text: {exc}", now)
+            return []
+        except TimelineError as exc:
+            self._fail(str(exc), now)
+            return []
+        revisions, changes = await record_timeline(self._sessions, timeline, now)
+        self._install(timeline, revisions, digest, now)
+        self.error = None
+        log.info("timeline loaded: %d events, %d changed", len(timeline.events), len(changes))
+        return changes
+
+    def _install(
+        self, timeline: Timeline, revisions: Mapping[str, Revision], digest: str, now: datetime
+    ) -> None:
+        served = self._build(timeline, revisions, now)
+        self.snapshot = Snapshot(timeline, revisions, served, digest, now)
+
+    def _fail(self, message: str, now: datetime) -> None:
+        kept = "keeping the last good timeline" if self.snapshot else "no timeline in service"
+        log.error("timeline not loaded (%s): %s", kept, message)
+        self.error = LoadError(message, now)
+
+    def status(self) -> dict[str, Any]:
+        snapshot = self.snapshot
+        return {
+            "path": str(self.path),
+            "loaded_at": snapshot.loaded_at.isoformat() if snapshot else None,
+            "events": len(snapshot.timeline.events) if snapshot else 0,
+            "error": self.error.message if self.error else None,
+            "error_at": self.error.at.isoformat() if self.error else None,
+        }

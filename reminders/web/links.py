@@ -1,0 +1,33 @@
+"""The URLs a page offers for subscribing to a feed (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeLinks:
+    https: str  # to copy into any calendar app, and to download
+    webcal: str  # opens the system calendar app (Apple Calendar, Outlook desktop, Thunderbird)
+    google: str
+    outlook: str
+
+
+def feed_path(region: str, lang: str) -> str:
+    path = f"/feeds/{quote(region)}.ics"
+    return path if lang == "en" else f"{path}?{urlencode({'lang': lang})}"
+
+
+def subscribe_links(base_url: str, path: str, name: str) -> SubscribeLinks:
+    https = base_url.rstrip("/") + path
+    parts = urlsplit(https)
+    webcal = urlunsplit(("webcal", *parts[1:]))
+    return SubscribeLinks(
+        https=https,
+        webcal=webcal,
+        # Google only adds subscriptions given as webcal:// in `cid`.
+        google="https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal}),
+        outlook="https://outlook.live.com/calendar/0/addfromweb?"
+        + urlencode({"url": https, "name": name}),
+    )

@@ -1,0 +1,93 @@
+"""Public pages: the index, one page per region, health."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from feeds import Timeline
+from reminders.web.language import negotiate
+from reminders.web.links import feed_path, subscribe_links
+from reminders.web.templating import render_page
+from reminders.web.timeline_view import (
+    LANGUAGE_MENU,
+    event_item,
+    region_item,
+    split_by_time,
+)
+
+UPCOMING_ON_INDEX = 8
+
+
+def language_of(request: Request) -> str:
+    return negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    lang = context.pop("lang", None) or language_of(request)
+    html = render_page(lang, name, languages=LANGUAGE_MENU, **context)
+    return HTMLResponse(html, status_code=status_code, headers={"Vary": "Accept-Language"})
+
+
+def error_page(request: Request, status_code: int, heading: str, message: str) -> HTMLResponse:
+    return page(request, "error.html.j2", status_code, heading=heading, message=message)
+
+
+def public_router(
+    timeline: Callable[[], Timeline],
+    base_url: str,
+    clock: Callable[[], datetime],
+    readiness: Callable[[], dict[str, Any]],
+) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/", response_class=HTMLResponse)
+    async def index(request: Request) -> Response:
+        lang = language_of(request)
+        current, now = timeline(), clock()
+        upcoming = current.upcoming(now)[:UPCOMING_ON_INDEX]
+        return page(
+            request,
+            "index.html.j2",
+            lang=lang,
+            regions=[region_item(r, current, lang, now) for r in current.regions],
+            upcoming=[event_item(event, lang) for event in upcoming],
+            all_links=subscribe_links(base_url, feed_path("all", lang), current.name),
+        )
+
+    @router.get("/regions/{region_id}", response_class=HTMLResponse)
+    async def region_page(request: Request, region_id: str) -> Response:
+        lang = language_of(request)
+        current, now = timeline(), clock()
+        region = current.region(region_id)
+        if region is None:
+            return error_page(
+                request, 404, "Region not found", f"There is no region called “{region_id}”."
+            )
+        upcoming, past = split_by_time(current.select(regions=[region.id]), now)
+        return page(
+            request,
+            "region.html.j2",
+            lang=lang,
+            region=region_item(region, current, lang, now),
+            region_links=subscribe_links(
+                base_url, feed_path(region.id, lang), f"{current.name} — {region.name(lang)}"
+            ),
+            upcoming=[event_item(event, lang) for event in upcoming],
+            past=[event_item(event, lang) for event in past],
+        )
+
+    @router.get("/healthz")
+    async def healthz() -> Response:
+        return JSONResponse({"status": "alive"})
+
+    @router.get("/readyz")
+    async def readyz() -> Response:
+        report = readiness()
+        return JSONResponse(report, status_code=200 if report.get("ready") else 503)
+
+    return router

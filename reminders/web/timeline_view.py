@@ -1,0 +1,100 @@
+"""What the public pages show of a timeline, in one language (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from babel import Locale
+
+from feeds import Event, Link, Region, Timeline, date_label
+from feeds import when as w
+from feeds.when import Precision
+from feeds.wording import (
+    KIND_NAMES,
+    LANGUAGES,
+    MODALITY_NAMES,
+    STATUS_NAMES,
+    period_label,
+    phrase,
+)
+
+#: Each language named in itself, for the language menu.
+LANGUAGE_MENU: tuple[tuple[str, str], ...] = tuple(
+    (lang, (Locale.parse(lang).get_display_name(lang) or lang)) for lang in LANGUAGES
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EventItem:
+    id: str
+    title: str
+    date: str
+    zone: str
+    window: str  # the full possible window when the date is vague
+    kind: str
+    status: str
+    status_name: str
+    place: str
+    modality: str
+    announced_as: str
+    description: str
+    links: tuple[Link, ...]
+    sources: tuple[str, ...]
+    ics: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegionItem:
+    id: str
+    name: str
+    tz: str
+    contact: str
+    url: str
+    next: EventItem | None
+
+
+def _window(event: Event, lang: str) -> str:
+    """The first to last possible day, shown where the label alone does not give them."""
+    if event.when.is_exact_day or event.when.precision is Precision.MONTH:
+        return ""
+    return period_label(w.days(event.when.first_day, event.when.last_day), lang)
+
+
+def event_item(event: Event, lang: str) -> EventItem:
+    return EventItem(
+        id=event.id,
+        title=event.title(lang),
+        date=date_label(event.when, lang),
+        zone=event.tz if event.when.is_timed else "",
+        window=_window(event, lang) if event.when.day_count > 1 else "",
+        kind=phrase(KIND_NAMES[event.kind], lang),
+        status=event.status.value,
+        status_name=phrase(STATUS_NAMES[event.status], lang),
+        place=event.place,
+        modality=phrase(MODALITY_NAMES[event.modality], lang) if event.modality else "",
+        announced_as=event.announced_as,
+        description=event.description(lang),
+        links=event.links,
+        sources=event.sources,
+        ics=f"/events/{event.id}.ics" + ("" if lang == "en" else f"?lang={lang}"),
+    )
+
+
+def region_item(region: Region, timeline: Timeline, lang: str, now: datetime) -> RegionItem:
+    upcoming = [e for e in timeline.upcoming(now) if e.region == region.id]
+    return RegionItem(
+        id=region.id,
+        name=region.name(lang),
+        tz=region.tz,
+        contact=region.contact,
+        url=region.url,
+        next=event_item(upcoming[0], lang) if upcoming else None,
+    )
+
+
+def split_by_time(events: tuple[Event, ...], now: datetime) -> tuple[list[Event], list[Event]]:
+    """(upcoming soonest first, past most recent first)."""
+    upcoming = [event for event in events if event.ends_at > now]
+    past = [event for event in events if event.ends_at <= now]
+    return upcoming, past[::-1]
