@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,3 +43,65 @@ def check(path: Path | None) -> None:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
     click.echo(timeline_summary(timeline, _now()))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--no-scheduler",
+    is_flag=True,
+    help="Serve pages and feeds only; run `gcmcal worker` elsewhere for reminders.",
+)
+def serve(host: str, port: int, no_scheduler: bool) -> None:
+    """Serve the pages and feeds, and run the reminder scheduler."""
+    import uvicorn
+
+    from reminders.logs import configure_logging
+    from reminders.service import build_app
+
+    settings = _settings()
+    configure_logging(settings)
+    app = build_app(settings)
+    click.echo(f"gcm-calendar on http://{host}:{port}/ (timeline {settings.timeline})")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def export(directory: Path) -> None:
+    """Write every feed and page as static files into DIRECTORY."""
+    asyncio.run(_export(_settings(), directory))
+
+
+async def _export(settings: Settings, directory: Path) -> None:
+    from reminders.export import ExportError, export_items, fetch, write_file
+    from reminders.service import Service, StartupError
+
+    service = Service.create(settings)
+    try:
+        await service.open()
+    except StartupError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        app = service.asgi()
+        items = list(export_items(service.timeline()))
+        with click.progressbar(items, label="Exporting", file=sys.stderr) as progress:
+            for item in progress:
+                try:
+                    body = await fetch(app, item.url)
+                except ExportError as exc:
+                    raise click.ClickException(str(exc)) from None
+                await asyncio.to_thread(write_file, directory, item.target, body)
+    finally:
+        await service.close()
+    click.echo(f"exported {len(items)} files to {directory}")

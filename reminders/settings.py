@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -84,10 +85,9 @@ class Settings(BaseSettings):
     hard_bounce_limit: int = Field(
         3, ge=1, description="Permanent SMTP failures after which a subscription is paused."
     )
-    feed_max_age: int = Field(
-        3600, ge=0, description="Seconds calendar apps and proxies may cache a feed."
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Log level: DEBUG, INFO, WARNING or ERROR."
     )
-    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
     log_format: LogFormat = Field(LogFormat.TEXT, description="`text` or `json` log lines.")
 
     @model_validator(mode="after")

@@ -81,6 +81,24 @@ def public_router(
             past=[event_item(event, lang) for event in past],
         )
 
+    @router.get("/events/{event_id}", response_class=HTMLResponse)
+    async def event_page(request: Request, event_id: str) -> Response:
+        lang = language_of(request)
+        current = timeline()
+        event = current.event(event_id)
+        if event is None:
+            return error_page(
+                request, 404, "Event not found", f"There is no event called “{event_id}”."
+            )
+        region = current.region(event.region)
+        return page(
+            request,
+            "event.html.j2",
+            lang=lang,
+            item=event_item(event, lang),
+            region=region_item(region, current, lang, clock()) if region else None,
+        )
+
     @router.get("/healthz")
     async def healthz() -> Response:
         return JSONResponse({"status": "alive"})

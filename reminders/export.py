@@ -1,0 +1,106 @@
+"""`gcmcal export DIR`: the feeds and pages as static files, for a CDN or a static host.
+
+Every file is fetched from the same ASGI app that `gcmcal serve` runs, so the exported
+bytes are exactly what the server sends.
+
+Layout (a static host cannot route on query strings, so languages become paths):
+
+- ``feeds/{region}.ics`` and ``feeds/all.ics`` — English; ``feeds/{lang}/{region}.ics``
+  for the other languages;
+- ``events/{id}.ics`` likewise, ``events/{lang}/{id}.ics``;
+- ``index.html``, ``regions/{region}/index.html``, ``events/{id}/index.html`` — English
+  pages, and the same under ``{lang}/`` for the other languages;
+- ``static/site.css``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from starlette.types import ASGIApp, Message
+
+from feeds import LANGUAGES, Timeline
+
+
+@dataclass(frozen=True, slots=True)
+class ExportItem:
+    url: str  # path and query as the server is asked
+    target: PurePosixPath  # where the bytes go below the export folder
+
+
+def export_items(timeline: Timeline) -> Iterator[ExportItem]:
+    keys = ["all", *(region.id for region in timeline.regions)]
+    for lang in LANGUAGES:
+        query = "" if lang == "en" else f"?lang={lang}"
+        prefix = PurePosixPath("." if lang == "en" else lang)
+        for key in keys:
+            yield ExportItem(
+                f"/feeds/{key}.ics{query}", PurePosixPath("feeds") / prefix / f"{key}.ics"
+            )
+        for event in timeline.events:
+            yield ExportItem(
+                f"/events/{event.id}.ics{query}",
+                PurePosixPath("events") / prefix / f"{event.id}.ics",
+            )
+            yield ExportItem(
+                f"/events/{event.id}{query}", prefix / "events" / event.id / "index.html"
+            )
+        yield ExportItem(f"/{query}", prefix / "index.html")
+        for region in timeline.regions:
+            yield ExportItem(
+                f"/regions/{region.id}{query}", prefix / "regions" / region.id / "index.html"
+            )
+    yield ExportItem("/static/site.css", PurePosixPath("static/site.css"))
+
+
+class ExportError(Exception):
+    pass
+
+
+async def fetch(app: ASGIApp, url: str) -> bytes:
+    """One GET through the ASGI app, in process; anything but 200 is an error."""
+    path, _, query = url.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"export.local")],
+        "client": ("127.0.0.1", 0),
+        "server": ("127.0.0.1", 80),
+    }
+    status = 0
+    chunks: list[bytes] = []
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    if status != 200:
+        raise ExportError(f"{url}: the server answered {status}")
+    return b"".join(chunks)
+
+
+def write_file(root: Path, target: PurePosixPath, body: bytes) -> None:
+    path = root.joinpath(*target.parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body)

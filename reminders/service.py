@@ -1,0 +1,116 @@
+"""Putting the service together: database, timeline in service, feeds, pages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp
+
+from feeds import Timeline
+from feeds.http import FeedApp
+from feeds.publish import FeedSet
+from feeds.revisions import Revision
+from reminders.db.engine import create_engine, create_schema, is_sqlite, session_factory
+from reminders.settings import Settings
+from reminders.timeline_source import TimelineSource
+from reminders.web.app import create_web_app
+from reminders.web.security import SecurityHeaders
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class StartupError(Exception):
+    """The service cannot start; the message says what to fix."""
+
+
+def feed_builder(base_url: str) -> Callable[[Timeline, Mapping[str, Revision], datetime], FeedSet]:
+    base = base_url.rstrip("/")
+
+    def build(timeline: Timeline, revisions: Mapping[str, Revision], now: datetime) -> FeedSet:
+        return FeedSet(
+            timeline,
+            revisions,
+            base,
+            now,
+            event_page=lambda event_id: f"{base}/events/{quote(event_id)}",
+        )
+
+    return build
+
+
+@dataclass
+class Service:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    source: TimelineSource[FeedSet]
+    clock: Clock
+
+    @classmethod
+    def create(cls, settings: Settings, clock: Clock = system_clock) -> Service:
+        engine = create_engine(settings.database_url)
+        sessions = session_factory(engine)
+        source = TimelineSource(settings.timeline, sessions, feed_builder(settings.base_url), clock)
+        return cls(settings, engine, sessions, source, clock)
+
+    async def open(self) -> None:
+        """Prepare the database and load the timeline; refuse to start without one."""
+        if is_sqlite(self.settings.database_url):
+            await create_schema(self.engine)
+        await self.source.refresh()
+        if self.source.snapshot is None:
+            error = self.source.error.message if self.source.error else "not loaded"
+            raise StartupError(f"the timeline cannot be loaded:\n{error}")
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    def timeline(self) -> Timeline:
+        return self.source.served.timeline
+
+    def readiness(self) -> dict[str, Any]:
+        status = self.source.status()
+        return {"ready": self.source.snapshot is not None, "timeline": status}
+
+    def asgi(self, lifespan: Any = None) -> ASGIApp:
+        web: FastAPI = create_web_app(
+            self.timeline, self.settings.base_url, self.clock, self.readiness, lifespan=lifespan
+        )
+        feeds = FeedApp(lambda: self.source.served, fallback=web)
+        return SecurityHeaders(feeds)
+
+
+def build_app(
+    settings: Settings,
+    clock: Clock = system_clock,
+    background: Callable[[Service], Any] | None = None,
+) -> ASGIApp:
+    """The ASGI app `gcmcal serve` runs; `background` starts the scheduler if given."""
+    service = Service.create(settings, clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await service.open()
+        stop = background(service) if background else None
+        try:
+            yield
+        finally:
+            if stop is not None:
+                await stop()
+            await service.close()
+
+    return service.asgi(lifespan)
