@@ -1,0 +1,332 @@
+"""Timeline events as iCalendar bytes, the same bytes for the same input in every process.
+
+How each kind of date appears in a subscriber's calendar
+--------------------------------------------------------
+
+A feed never shows a precise day its source did not give. Every entry is informational,
+not a meeting of the subscriber's own, so every entry is ``TRANSP:TRANSPARENT`` (and
+``X-MICROSOFT-CDO-BUSYSTATUS:FREE`` for Outlook): a month-long window must not mark a
+month as busy.
+
+=====================  ==========================================  ====================
+`when` precision       DTSTART / DTEND                             STATUS, SUMMARY
+=====================  ==========================================  ====================
+timed                  ``DTSTART;TZID=<IANA zone>`` and DTEND,     CONFIRMED; title
+                       with a VTIMEZONE for the zone; a deadline
+                       with no end has ``DTEND`` = ``DTSTART``
+day, days              all-day ``VALUE=DATE``, DTEND = last day+1  CONFIRMED; title
+alternatives, week,    all-day span over the whole possible        TENTATIVE; "title —
+month                  window, DTEND = last possible day + 1       <date label> (date to
+                                                                   be confirmed)"
+part of year, year     ONE all-day marker on the window's first    TENTATIVE; "title —
+                       day (DTEND = first day + 1); the full       expected late 2024
+                       window is written in DESCRIPTION            (date to be confirmed)"
+=====================  ==========================================  ====================
+
+Part-of-year and year windows are markers rather than spans because a four-month or
+twelve-month all-day bar covers every day of the season in month views (the complaint in
+indico#6867), burying the events whose dates are known.
+
+Status: ``tentative`` gives STATUS:TENTATIVE and "(tentative)" after the title;
+``postponed`` gives STATUS:TENTATIVE and a "Postponed:" prefix; ``cancelled`` gives
+STATUS:CANCELLED and a "Cancelled:" prefix (markers in the feed's language). Cancelled
+and postponed events stay in feeds until `RETENTION` (30 days) after the latest moment
+the event could have ended, then drop out: long enough for every client to have seen
+the change (Google polls about daily), short enough that calendars which show cancelled
+entries struck through do not pile them up.
+
+Determinism: UIDs are ``<event id>@<host>``; DTSTAMP and LAST-MODIFIED are the event's
+revision time and SEQUENCE its revision number (`feeds.revisions`); VTIMEZONE blocks are
+added in sorted TZID order and cover whole calendar years around the events that use
+them; no calendar-level UID. Feeds carry no METHOD; single-event files for email carry
+``METHOD:PUBLISH``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from babel.dates import format_interval
+from icalendar import Calendar, Timezone, vDuration, vText
+from icalendar import Event as VEvent
+
+from feeds import feed_words
+from feeds.revisions import Revision, utc_seconds
+from feeds.timeline import Event, Region
+from feeds.when import Precision
+from feeds.wording import (
+    EXPECTED,
+    KIND_NAMES,
+    LANGUAGES,
+    MODALITY_NAMES,
+    STATUS_NAMES,
+    TO_BE_CONFIRMED,
+    Phrases,
+    Status,
+    babel_locale,
+    date_label,
+    period_label,
+    phrase,
+)
+
+#: How long cancelled and postponed events stay in feeds after their latest possible end.
+RETENTION = timedelta(days=30)
+REFRESH_INTERVAL = timedelta(hours=6)
+#: Windows too long to paint: shown as one marker day, see the module docstring.
+MARKER_PRECISIONS = frozenset({Precision.PART_OF_YEAR, Precision.YEAR})
+
+_STATUS_MARKERS: Mapping[Status, Phrases] = {
+    Status.CANCELLED: feed_words.CANCELLED_MARKER,
+    Status.POSTPONED: feed_words.POSTPONED_MARKER,
+}
+
+
+@dataclass(frozen=True)
+class FeedMeta:
+    """What a calendar says about itself, and where its entries point."""
+
+    #: Names this export in PRODID ("all", a region id, or those plus a kinds filter).
+    key: str
+    name: str
+    description: str
+    #: The web page of the feed.
+    url: str
+    #: Domain of the UIDs; must never change once feeds are out.
+    host: str
+    #: Event id -> its web page.
+    event_url: Callable[[str], str]
+    regions: Mapping[str, Region] = field(default_factory=dict)
+    refresh: timedelta = REFRESH_INTERVAL
+
+    def prodid(self, lang: str) -> str:
+        # Clients de-duplicate subscriptions by PRODID: one per export and language.
+        return f"-//gcm-calendar//{self.host}//{self.key}//{lang.upper()}"
+
+    def uid(self, event_id: str) -> str:
+        return f"{event_id}@{self.host}"
+
+
+def in_feed(event: Event, now: datetime) -> bool:
+    """False once a cancelled or postponed event is past its retention."""
+    if event.status not in _STATUS_MARKERS:
+        return True
+    return utc_seconds(now) < event.ends_at + RETENTION
+
+
+def render_calendar(
+    events: Iterable[Event],
+    *,
+    feed: FeedMeta,
+    revisions: Mapping[str, Revision],
+    lang: str,
+    now: datetime,
+) -> bytes:
+    """A subscribable calendar of `events` (those past retention left out), no METHOD."""
+    _check_language(lang)
+    shown = sorted((e for e in events if in_feed(e, now)), key=lambda e: (e.starts_at, e.id))
+    ids = [event.id for event in shown]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"duplicate event ids: {sorted({i for i in ids if ids.count(i) > 1})}")
+    components = [
+        _vevent(e, feed=feed, revision=revision_of(revisions, e), lang=lang) for e in shown
+    ]
+    body: bytes = _calendar(feed, lang, None, shown, components).to_ical()
+    return body
+
+
+def render_event(
+    event: Event,
+    *,
+    feed: FeedMeta,
+    revision: Revision,
+    lang: str,
+    method: str | None = None,
+) -> bytes:
+    """One event as a calendar file; ``method="PUBLISH"`` for an email attachment."""
+    _check_language(lang)
+    component = _vevent(event, feed=feed, revision=revision, lang=lang)
+    body: bytes = _calendar(feed, lang, method, [event], [component]).to_ical()
+    return body
+
+
+# Dates and words ------------------------------------------------------------------------
+
+
+def entry_dates(event: Event) -> tuple[date, date] | tuple[datetime, datetime]:
+    """DTSTART and the exclusive DTEND of the calendar entry for `event`."""
+    when = event.when
+    if when.is_timed:
+        return event.starts_at, event.ends_at
+    if when.precision in MARKER_PRECISIONS:
+        return when.first_day, when.first_day + timedelta(days=1)
+    return when.first_day, when.last_day + timedelta(days=1)
+
+
+def ical_status(event: Event) -> str:
+    if event.status is Status.CANCELLED:
+        return "CANCELLED"
+    if event.status is Status.CONFIRMED and event.when.is_exact_day:
+        return "CONFIRMED"
+    return "TENTATIVE"
+
+
+def summary(event: Event, lang: str) -> str:
+    title = _line(event.title(lang))
+    when = event.when
+    if when.precision in MARKER_PRECISIONS:
+        expected = phrase(EXPECTED, lang).format(label=period_label(when, lang))
+        text = f"{title} — {_join(expected, phrase(TO_BE_CONFIRMED, lang))}"
+    elif not when.is_exact_day:
+        text = f"{title} — {date_label(when, lang)}"
+    elif event.status is Status.TENTATIVE:
+        text = _join(title, phrase(feed_words.TENTATIVE_NOTE, lang))
+    else:
+        text = title
+    marker = _STATUS_MARKERS.get(event.status)
+    return text if marker is None else _join(phrase(marker, lang), text)
+
+
+def location(event: Event, lang: str) -> str:
+    place = _line(event.place)
+    if event.modality is None:
+        return place
+    modality = phrase(MODALITY_NAMES[event.modality], lang)
+    if not place:
+        return modality[:1].upper() + modality[1:]
+    return f"{place} ({modality})"
+
+
+def description(event: Event, *, feed: FeedMeta, lang: str) -> str:
+    when = event.when
+    head = date_label(when, lang)
+    if when.is_timed:
+        head = f"{head} ({event.tz})"
+    lines = [head]
+    if not when.is_exact_day and when.precision is not Precision.ALTERNATIVES:
+        window = format_interval(when.first_day, when.last_day, "yMMMMd", locale=babel_locale(lang))
+        lines.append(phrase(feed_words.POSSIBLE_DATES, lang).format(dates=window))
+    if event.status is not Status.CONFIRMED:
+        status = phrase(STATUS_NAMES[event.status], lang)
+        lines.append(phrase(feed_words.STATUS_LINE, lang).format(status=status))
+    if text := _text(event.description(lang)):
+        lines += ["", text]
+    lines.append("")
+    if where := location(event, lang):
+        lines.append(phrase(feed_words.WHERE, lang).format(place=where))
+    region = feed.regions.get(event.region)
+    if region is not None and (contact := _line(region.contact)):
+        lines.append(phrase(feed_words.CONTACT, lang).format(contact=contact))
+    if event.links:
+        lines.append(phrase(feed_words.LINKS, lang))
+        lines += [f"- {_line(k.label)}: {k.url}" if k.label else f"- {k.url}" for k in event.links]
+    if event.sources:
+        lines.append(phrase(feed_words.SOURCES, lang))
+        lines += [f"- {url}" for url in event.sources]
+    lines.append(phrase(feed_words.EVENT_PAGE, lang).format(url=feed.event_url(event.id)))
+    return "\n".join(lines)
+
+
+# Assembly -------------------------------------------------------------------------------
+
+
+def _vevent(event: Event, *, feed: FeedMeta, revision: Revision, lang: str) -> VEvent:
+    stamp = utc_seconds(revision.modified)
+    start, end = entry_dates(event)
+    component = VEvent()
+    component.add("uid", feed.uid(event.id))
+    component.add("dtstamp", stamp)
+    component.add("last-modified", stamp)
+    component.add("sequence", revision.sequence)
+    component.add("dtstart", start)
+    component.add("dtend", end)
+    component.add("summary", summary(event, lang))
+    component.add("status", ical_status(event))
+    component.add("transp", "TRANSPARENT")
+    component.add("x-microsoft-cdo-busystatus", "FREE")
+    component.add("categories", [phrase(KIND_NAMES[event.kind], lang)])
+    if where := location(event, lang):
+        component.add("location", where)
+    component.add("url", feed.event_url(event.id))
+    component.add("description", description(event, feed=feed, lang=lang))
+    return component
+
+
+def _calendar(
+    feed: FeedMeta,
+    lang: str,
+    method: str | None,
+    events: list[Event],
+    components: list[VEvent],
+) -> Calendar:
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", feed.prodid(lang))
+    calendar.add("calscale", "GREGORIAN")
+    if method is not None:
+        calendar.add("method", method)
+    # icalendar types NAME and the X-WR-* properties as unknown, which skips escaping.
+    name, about = vText(_line(feed.name)), vText(_text(feed.description))
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    calendar.add("description", about)
+    calendar.add("x-wr-caldesc", about)
+    calendar.add("url", feed.url)
+    calendar.add("refresh-interval", feed.refresh, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(feed.refresh))
+    for component in components:
+        calendar.add_component(component)
+    zones = [_vtimezone(tzid, *_years(tzid, events)) for tzid in sorted(calendar.get_used_tzids())]
+    calendar.subcomponents[:0] = zones
+    return calendar
+
+
+def _years(tzid: str, events: list[Event]) -> tuple[int, int]:
+    """The calendar years the zone's definition must cover: those of its events."""
+    using = [e for e in events if e.tz == tzid] or events
+    return min(e.when.first_day.year for e in using), max(e.when.last_day.year for e in using)
+
+
+@lru_cache(maxsize=256)
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    zone = Timezone.from_tzid(
+        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
+    )
+    # "This timezone only works from ... to ..." only adds bytes for a reader to ignore.
+    zone.pop("COMMENT", None)
+    return zone
+
+
+def revision_of(revisions: Mapping[str, Revision], event: Event) -> Revision:
+    revision = revisions.get(event.id)
+    if revision is None:
+        raise ValueError(f"event {event.id!r} has no revision: run feeds.revisions.advance first")
+    return revision
+
+
+def _check_language(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r} (use one of {', '.join(LANGUAGES)})")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _text(text: str) -> str:
+    """Multi-line text without control characters, which clients reject or mangle."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _CONTROL.sub("", text).strip()
+
+
+def _line(text: str) -> str:
+    return " ".join(_text(text).split())
+
+
+def _join(first: str, second: str) -> str:
+    # Full-width brackets and colons (Chinese) carry their own spacing.
+    if first.endswith(("：", "）")) or second.startswith("（"):
+        return first + second
+    return f"{first} {second}"

@@ -1,0 +1,182 @@
+"""Every feed rendered once per timeline load, with the validators HTTP needs.
+
+A `FeedSet` holds the bytes of each region feed and of the all-regions feed in each
+language, and of each event's own file, so a request only looks bytes up. Feeds filtered
+by kind are rendered on first request and kept in a bounded LRU inside the set, which
+is replaced as a whole on the next load.
+
+Last-Modified of a feed is the latest revision time among its events, or the moment a
+cancelled or postponed event left it at the end of its retention if that is later. An
+event deleted from the timeline file does not move it (its revision stays as it was);
+the ETag, which hashes the body, does change, and clients that send both validators are
+judged by the ETag alone.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import quote, urlsplit
+
+from feeds import feed_words
+from feeds.ical import (
+    RETENTION,
+    FeedMeta,
+    in_feed,
+    render_calendar,
+    render_event,
+    revision_of,
+)
+from feeds.revisions import Revision, utc_seconds
+from feeds.timeline import Event, Timeline
+from feeds.wording import LANGUAGES, Kind, phrase
+
+ALL = "all"
+ALL_KINDS = frozenset(Kind)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    body: bytes
+    #: Strong, quoted: '"<base64url of SHA-256(body)>"'.
+    etag: str
+    #: Aware UTC, whole seconds.
+    last_modified: datetime
+
+
+def prepared(body: bytes, last_modified: datetime) -> Prepared:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(body).digest()).rstrip(b"=").decode()
+    return Prepared(body, f'"{digest}"', utc_seconds(last_modified))
+
+
+class FeedSet:
+    """The feeds of one timeline load; rendering beyond construction only for kind filters."""
+
+    def __init__(
+        self,
+        timeline: Timeline,
+        revisions: Mapping[str, Revision],
+        base_url: str,
+        now: datetime,
+        *,
+        uid_host: str | None = None,
+        event_page: Callable[[str], str] | None = None,
+        feed_page: Callable[[str], str] | None = None,
+        filtered_cache_size: int = 256,
+    ) -> None:
+        base = base_url.rstrip("/")
+        host = uid_host or urlsplit(base).hostname
+        if not host:
+            raise ValueError(f"base URL {base_url!r} has no host name (needed for event UIDs)")
+        self.timeline = timeline
+        self.now = utc_seconds(now)
+        self.host = host
+        self._revisions = revisions
+        self._event_page = event_page or (lambda event_id: f"{base}/events/{quote(event_id)}")
+        self._feed_page = feed_page or (
+            lambda key: f"{base}/" if key == ALL else f"{base}/regions/{quote(key)}"
+        )
+        self._regions = {region.id: region for region in timeline.regions}
+        #: "all" first, then the region ids in timeline order.
+        self.keys: tuple[str, ...] = (ALL, *self._regions)
+        self._feeds = {
+            (key, lang): self._render(key, lang, ALL_KINDS)
+            for key in self.keys
+            for lang in LANGUAGES
+        }
+        self._events = {
+            (event.id, lang): prepared(
+                self._event_bytes(event, lang, None), self._revision(event).modified
+            )
+            for event in timeline.events
+            for lang in LANGUAGES
+        }
+        self._filtered: OrderedDict[tuple[str, str, frozenset[Kind]], Prepared] = OrderedDict()
+        self._filtered_cache_size = filtered_cache_size
+
+    def feed(self, key: str, lang: str, kinds: Iterable[Kind] | None = None) -> Prepared | None:
+        """The feed of region `key` (or "all"); None when there is no such region."""
+        wanted = ALL_KINDS if kinds is None else frozenset(kinds)
+        if wanted == ALL_KINDS:
+            return self._feeds.get((key, lang))
+        if key not in self.keys or lang not in LANGUAGES:
+            return None
+        cache_key = (key, lang, wanted)
+        found = self._filtered.get(cache_key)
+        if found is None:
+            found = self._filtered[cache_key] = self._render(key, lang, wanted)
+            if len(self._filtered) > self._filtered_cache_size:
+                self._filtered.popitem(last=False)
+        else:
+            self._filtered.move_to_end(cache_key)
+        return found
+
+    def event(self, event_id: str, lang: str) -> Prepared | None:
+        """One event's own calendar file; None when there is no such event."""
+        return self._events.get((event_id, lang))
+
+    def attachment(self, event_id: str, lang: str) -> bytes | None:
+        """One event as an email attachment (``METHOD:PUBLISH``)."""
+        event = self.timeline.event(event_id)
+        if event is None or lang not in LANGUAGES:
+            return None
+        return self._event_bytes(event, lang, "PUBLISH")
+
+    # Rendering ------------------------------------------------------------------------
+
+    def _render(self, key: str, lang: str, kinds: frozenset[Kind]) -> Prepared:
+        regions = None if key == ALL else [key]
+        events = self.timeline.select(regions=regions, kinds=kinds)
+        body = render_calendar(
+            events,
+            feed=self._meta(key, lang, kinds),
+            revisions=self._revisions,
+            lang=lang,
+            now=self.now,
+        )
+        return prepared(body, self._last_modified(events))
+
+    def _meta(self, key: str, lang: str, kinds: frozenset[Kind]) -> FeedMeta:
+        region = self._regions.get(key)
+        where = phrase(feed_words.ALL_REGIONS, lang) if region is None else region.name(lang)
+        export = key if kinds == ALL_KINDS else "+".join([key, *sorted(kinds)])
+        return FeedMeta(
+            key=export,
+            name=f"{phrase(feed_words.CALENDAR_NAME, lang)} — {where}",
+            description=phrase(feed_words.CALENDAR_DESCRIPTION, lang),
+            url=self._feed_page(key),
+            host=self.host,
+            event_url=self._event_page,
+            regions=self._regions,
+        )
+
+    def _event_bytes(self, event: Event, lang: str, method: str | None) -> bytes:
+        single = FeedMeta(
+            key=f"event-{event.id}",
+            name=event.title(lang),
+            description=phrase(feed_words.CALENDAR_DESCRIPTION, lang),
+            url=self._event_page(event.id),
+            host=self.host,
+            event_url=self._event_page,
+            regions=self._regions,
+        )
+        return render_event(
+            event, feed=single, revision=self._revision(event), lang=lang, method=method
+        )
+
+    def _revision(self, event: Event) -> Revision:
+        return revision_of(self._revisions, event)
+
+    def _last_modified(self, events: Iterable[Event]) -> datetime:
+        moments = [_EPOCH]
+        for event in events:
+            if in_feed(event, self.now):
+                moments.append(utc_seconds(self._revision(event).modified))
+            else:
+                moments.append(utc_seconds(event.ends_at + RETENTION))
+        return max(moments)
