@@ -1,0 +1,198 @@
+"""The running service: pages, feeds, and edits of the timeline file while it runs."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import icalendar
+import pytest
+from click.testing import CliRunner
+
+from reminders.cli import main
+from reminders.service import Service
+from reminders.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2024, 1, 10, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def timeline_file(tmp_path: Path) -> Path:
+    path = tmp_path / "timeline.toml"
+    shutil.copy(ROOT / "config" / "timeline.toml", path)
+    return path
+
+
+def _settings(tmp_path: Path, timeline_file: Path) -> Settings:
+    return Settings(
+        timeline=timeline_file,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
+        base_url="https://gcm.example.org",
+        outbox=tmp_path / "outbox",
+    )
+
+
+@pytest.fixture
+async def service(tmp_path: Path, timeline_file: Path) -> AsyncIterator[Service]:
+    service = Service.create(_settings(tmp_path, timeline_file), Clock(NOW))
+    await service.open()
+    yield service
+    await service.close()
+
+
+def _client(service: Service) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=service.asgi()), base_url="https://gcm.example.org"
+    )
+
+
+def _sequences(body: bytes) -> dict[str, int]:
+    calendar = icalendar.Calendar.from_ical(body)
+    return {
+        str(event["UID"]).split("@")[0]: int(event["SEQUENCE"]) for event in calendar.walk("VEVENT")
+    }
+
+
+@pytest.mark.anyio
+async def test_editing_the_file_bumps_sequence_of_exactly_the_changed_event(
+    service: Service, timeline_file: Path
+) -> None:
+    async with _client(service) as client:
+        first = await client.get("/feeds/africa.ics")
+        assert first.status_code == 200
+        before = _sequences(first.content)
+        assert set(before.values()) == {0}
+
+        unchanged = await client.get(
+            "/feeds/africa.ics", headers={"If-None-Match": first.headers["etag"]}
+        )
+        assert (unchanged.status_code, unchanged.content) == (304, b"")
+
+        text = timeline_file.read_text(encoding="utf-8")
+        edited = text.replace('place = "Addis Ababa, Ethiopia"', 'place = "Nairobi, Kenya"', 1)
+        assert edited != text
+        timeline_file.write_text(edited, encoding="utf-8")
+        service.clock.now = NOW.replace(hour=13)  # type: ignore[attr-defined]
+        changes = await service.source.refresh()
+
+        second = await client.get(
+            "/feeds/africa.ics", headers={"If-None-Match": first.headers["etag"]}
+        )
+        assert second.status_code == 200
+        assert second.headers["etag"] != first.headers["etag"]
+        after = _sequences(second.content)
+        bumped = {uid for uid in after if after[uid] != before[uid]}
+        assert bumped == {change.event_id for change in changes}
+        assert len(bumped) == 1
+        assert after[bumped.pop()] == 1
+
+
+@pytest.mark.anyio
+async def test_invalid_edit_keeps_the_last_good_feed_and_reports_the_error(
+    service: Service, timeline_file: Path
+) -> None:
+    async with _client(service) as client:
+        good = await client.get("/feeds/all.ics")
+        timeline_file.write_text(
+            timeline_file.read_text(encoding="utf-8").replace(
+                'kind = "regional-review"', 'kind = "review"', 1
+            ),
+            encoding="utf-8",
+        )
+        assert await service.source.refresh() == []
+        kept = await client.get("/feeds/all.ics")
+        assert (kept.status_code, kept.content) == (200, good.content)
+        ready = (await client.get("/readyz")).json()
+        assert ready["ready"] is True
+        assert ready["timeline"]["error"].splitlines()[0] == f"{timeline_file}: 1 problem(s)"
+        assert "kind" in ready["timeline"]["error"].splitlines()[1]
+
+
+@pytest.mark.anyio
+async def test_revisions_survive_a_restart(tmp_path: Path, timeline_file: Path) -> None:
+    settings = _settings(tmp_path, timeline_file)
+    first = Service.create(settings, Clock(NOW))
+    await first.open()
+    async with _client(first) as client:
+        text = timeline_file.read_text(encoding="utf-8")
+        timeline_file.write_text(text.replace("Addis Ababa, Ethiopia", "Nairobi", 1), "utf-8")
+        await first.source.refresh()
+        before = (await client.get("/feeds/all.ics")).content
+    await first.close()
+
+    again = Service.create(settings, Clock(NOW.replace(day=20)))
+    await again.open()
+    async with _client(again) as client:
+        after = (await client.get("/feeds/all.ics")).content
+    await again.close()
+    assert _sequences(after) == _sequences(before)
+    assert after == before
+
+
+@pytest.mark.anyio
+async def test_region_page_lists_every_event_of_the_region_with_its_label(
+    service: Service,
+) -> None:
+    from feeds import date_label
+
+    timeline = service.timeline()
+    async with _client(service) as client:
+        for region in timeline.regions:
+            response = await client.get(f"/regions/{region.id}")
+            assert response.status_code == 200
+            html = response.text
+            for event in timeline.select(regions=[region.id]):
+                assert f'id="{event.id}"' in html
+                label = date_label(event.when, "en")
+                assert label.replace("&", "&amp;") in html, (event.id, label)
+            assert f'href="webcal://gcm.example.org/feeds/{region.id}.ics"' in html
+            assert f'href="https://gcm.example.org/feeds/{region.id}.ics" download' in html
+
+
+@pytest.mark.anyio
+async def test_pages_answer_unknown_region_with_a_404_page(service: Service) -> None:
+    async with _client(service) as client:
+        response = await client.get("/regions/atlantis")
+    assert response.status_code == 404
+    assert "There is no region called “atlantis”." in response.text
+
+
+def test_export_writes_the_bytes_the_server_sends(tmp_path: Path, timeline_file: Path) -> None:
+    env = {
+        "GCMCAL_TIMELINE": str(timeline_file),
+        "GCMCAL_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
+        "GCMCAL_BASE_URL": "https://gcm.example.org",
+    }
+    out = tmp_path / "site"
+    result = CliRunner(env=env).invoke(main, ["export", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].startswith("exported ")
+
+    async def served() -> tuple[bytes, bytes, bytes]:
+        service = Service.create(Settings(**{k[7:].lower(): v for k, v in env.items()}))
+        await service.open()
+        async with _client(service) as client:
+            feed = (await client.get("/feeds/africa.ics?lang=fr")).content
+            page = (await client.get("/regions/africa?lang=ar")).content
+            css = (await client.get("/static/site.css")).content
+        await service.close()
+        return feed, page, css
+
+    import asyncio
+
+    feed, page, css = asyncio.run(served())
+    assert (out / "feeds" / "fr" / "africa.ics").read_bytes() == feed
+    assert (out / "ar" / "regions" / "africa" / "index.html").read_bytes() == page
+    assert (out / "static" / "site.css").read_bytes() == css
