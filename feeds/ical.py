@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from babel.dates import format_interval
+from babel.dates import format_date
 from icalendar import Calendar, Timezone, vDuration, vText
 from icalendar import Event as VEvent
 
@@ -207,7 +207,11 @@ def description(event: Event, *, feed: FeedMeta, lang: str) -> str:
         head = f"{head} ({event.tz})"
     lines = [head]
     if not when.is_exact_day and when.precision is not Precision.ALTERNATIVES:
-        window = format_interval(when.first_day, when.last_day, "yMMMMd", locale=babel_locale(lang))
+        locale = babel_locale(lang)
+        first, last = (
+            format_date(day, "long", locale=locale) for day in (when.first_day, when.last_day)
+        )
+        window = f"{first} – {last}"
         lines.append(phrase(feed_words.POSSIBLE_DATES, lang).format(dates=window))
     if event.status is not Status.CONFIRMED:
         status = phrase(STATUS_NAMES[event.status], lang)
