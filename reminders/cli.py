@@ -62,6 +62,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 
     settings = _settings()
     configure_logging(settings)
+    asyncio.run(_preflight(settings))
     app = build_app(settings)
     click.echo(f"gcm-calendar on http://{host}:{port}/ (timeline {settings.timeline})")
     uvicorn.run(
@@ -105,3 +106,31 @@ async def _export(settings: Settings, directory: Path) -> None:
     finally:
         await service.close()
     click.echo(f"exported {len(items)} files to {directory}")
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database (GCMCAL_DATABASE_URL) to the newest schema."""
+    from reminders.db.migrate import head_revision, upgrade
+
+    settings = _settings()
+    asyncio.run(upgrade(settings.database_url))
+    click.echo(f"database schema at {head_revision(settings.database_url)}")
+
+
+async def _preflight(settings: Settings) -> None:
+    """Fail with a plain message, before the server starts, if the service cannot run."""
+    from reminders.service import Service, StartupError
+
+    service = Service.create(settings)
+    try:
+        await service.open()
+    except StartupError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        await service.close()

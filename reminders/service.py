@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp
 
@@ -18,7 +20,8 @@ from feeds import Timeline
 from feeds.http import FeedApp
 from feeds.publish import FeedSet
 from feeds.revisions import Revision
-from reminders.db.engine import create_engine, create_schema, is_sqlite, session_factory
+from reminders.db.engine import create_engine, is_sqlite, session_factory
+from reminders.db.migrate import SchemaOutOfDate, require_current, upgrade
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
 from reminders.web.app import create_web_app
@@ -69,8 +72,18 @@ class Service:
 
     async def open(self) -> None:
         """Prepare the database and load the timeline; refuse to start without one."""
-        if is_sqlite(self.settings.database_url):
-            await create_schema(self.engine)
+        url = self.settings.database_url
+        try:
+            if is_sqlite(url):
+                await upgrade(url)  # the embedded default looks after itself
+            else:
+                await require_current(self.engine, url)
+        except SchemaOutOfDate as exc:
+            raise StartupError(str(exc)) from None
+        except (OSError, SQLAlchemyError) as exc:
+            shown = make_url(url).render_as_string(hide_password=True)
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise StartupError(f"cannot use the database {shown}: {reason}") from None
         await self.source.refresh()
         if self.source.snapshot is None:
             error = self.source.error.message if self.source.error else "not loaded"

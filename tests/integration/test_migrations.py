@@ -1,0 +1,69 @@
+"""Migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from reminders.db.engine import create_engine
+from reminders.db.migrate import head_revision, require_current, upgrade
+from reminders.db.models import Base
+from reminders.service import Service, StartupError
+from reminders.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+        return
+    yield request.getfixturevalue("postgres_url")
+
+
+@pytest.mark.anyio
+async def test_upgrade_builds_the_schema_of_the_models(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.drop_all)
+            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        await upgrade(database_url)
+        await require_current(engine, database_url)
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            )
+        assert differences == []
+    finally:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.drop_all)
+            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        await engine.dispose()
+
+
+@pytest.mark.anyio
+async def test_service_on_postgresql_refuses_an_old_schema(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    engine = create_engine(postgres_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.drop_all)
+        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    await engine.dispose()
+    service = Service.create(
+        Settings(timeline=ROOT / "config" / "timeline.toml", database_url=postgres_url)
+    )
+    with pytest.raises(StartupError) as caught:
+        await service.open()
+    await service.close()
+    assert str(caught.value) == (
+        f"the database schema is at nothing, the code needs {head_revision(postgres_url)}: "
+        "run `gcmcal db upgrade` (with the same GCMCAL_DATABASE_URL) first"
+    )
