@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -22,6 +24,7 @@ from feeds.publish import FeedSet
 from feeds.revisions import Revision
 from reminders.db.engine import create_engine, is_sqlite, session_factory
 from reminders.db.migrate import SchemaOutOfDate, require_current, upgrade
+from reminders.metrics import CountFeedRequests, exposition, refresh_outbox_gauges
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
 from reminders.web.app import create_web_app
@@ -103,8 +106,13 @@ class Service:
         web: FastAPI = create_web_app(
             self.timeline, self.settings.base_url, self.clock, self.readiness, lifespan=lifespan
         )
+        web.add_api_route("/metrics", self._metrics, methods=["GET"], include_in_schema=False)
         feeds = FeedApp(lambda: self.source.served, fallback=web)
-        return SecurityHeaders(feeds)
+        return SecurityHeaders(CountFeedRequests(feeds))
+
+    async def _metrics(self) -> Response:
+        await refresh_outbox_gauges(self.sessions, self.clock())
+        return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
 def build_app(

@@ -196,3 +196,33 @@ def test_export_writes_the_bytes_the_server_sends(tmp_path: Path, timeline_file:
     assert (out / "feeds" / "fr" / "africa.ics").read_bytes() == feed
     assert (out / "ar" / "regions" / "africa" / "index.html").read_bytes() == page
     assert (out / "static" / "site.css").read_bytes() == css
+
+
+def _sample(text: str, name: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in metrics")
+
+
+@pytest.mark.anyio
+async def test_metrics_count_feed_requests_and_report_the_outbox(service: Service) -> None:
+    async with _client(service) as client:
+        before = (await client.get("/metrics")).text
+        first = await client.get("/feeds/all.ics")
+        await client.get("/feeds/all.ics", headers={"If-None-Match": first.headers["etag"]})
+        await client.get("/feeds/atlantis.ics")
+        after = await client.get("/metrics")
+    assert after.headers["content-type"].startswith("text/plain; version=")
+    counts = {
+        status: _sample(after.text, f'gcmcal_feed_requests_total{{status="{status}"}}')
+        - (
+            _sample(before, f'gcmcal_feed_requests_total{{status="{status}"}}')
+            if f'status="{status}"' in before
+            else 0.0
+        )
+        for status in ("200", "304", "404")
+    }
+    assert counts == {"200": 1.0, "304": 1.0, "404": 1.0}
+    assert _sample(after.text, 'gcmcal_outbox_messages{state="queued"}') == 0.0
+    assert _sample(after.text, "gcmcal_outbox_oldest_due_lag_seconds") == 0.0
