@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime
 
 from reminders.settings import LogFormat, Settings
+from reminders.web.request_id import RequestIdFilter
 
 
 class JsonFormatter(logging.Formatter):
@@ -27,10 +28,13 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
     if settings.log_format is LogFormat.JSON:
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())

@@ -28,6 +28,7 @@ from reminders.metrics import CountFeedRequests, exposition, refresh_outbox_gaug
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
 from reminders.web.app import create_web_app
+from reminders.web.request_id import RequestId
 from reminders.web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,9 @@ class Service:
             self.timeline, self.settings.base_url, self.clock, self.readiness, lifespan=lifespan
         )
         web.add_api_route("/metrics", self._metrics, methods=["GET"], include_in_schema=False)
-        feeds = FeedApp(lambda: self.source.served, fallback=web)
-        return SecurityHeaders(CountFeedRequests(feeds))
+        # Feeds answer first with prepared bytes and headers; only pages pay for the rest.
+        pages = RequestId(SecurityHeaders(web))
+        return CountFeedRequests(FeedApp(lambda: self.source.served, fallback=pages))
 
     async def _metrics(self) -> Response:
         await refresh_outbox_gauges(self.sessions, self.clock())

@@ -1,0 +1,50 @@
+"""A request id on every response and every log line written while handling it."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from contextvars import ContextVar
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+current_request_id: ContextVar[str] = ContextVar("request_id", default="")
+
+_MAX_LENGTH = 64
+
+
+def _acceptable(value: str) -> bool:
+    # A proxy's id is kept only if it cannot smuggle anything into logs or headers.
+    return 0 < len(value) <= _MAX_LENGTH and all(c.isalnum() or c in "-_.:" for c in value)
+
+
+class RequestId:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _acceptable(given) else secrets.token_hex(8)
+        token = current_request_id.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            current_request_id.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id.get()
+        return True
