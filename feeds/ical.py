@@ -37,9 +37,9 @@ entries struck through do not pile them up.
 
 Determinism: UIDs are ``<event id>@<host>``; DTSTAMP and LAST-MODIFIED are the event's
 revision time and SEQUENCE its revision number (`feeds.revisions`); VTIMEZONE blocks are
-added in sorted TZID order and cover whole calendar years around the events that use
-them; no calendar-level UID. Feeds carry no METHOD; single-event files for email carry
-``METHOD:PUBLISH``.
+added in sorted TZID order and cover the calendar years of the events that use them
+(`feeds.vtimezone`); no calendar-level UID. Feeds carry no METHOD; single-event files
+for email carry ``METHOD:PUBLISH``.
 """
 
 from __future__ import annotations
@@ -48,15 +48,15 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 
 from babel.dates import format_date
-from icalendar import Calendar, Timezone, vDuration, vText
+from icalendar import Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
 from feeds import feed_words
 from feeds.revisions import Revision, utc_seconds
 from feeds.timeline import Event, Region
+from feeds.vtimezone import vtimezone
 from feeds.when import Precision
 from feeds.wording import (
     EXPECTED,
@@ -283,7 +283,7 @@ def _calendar(
     calendar.add("x-published-ttl", vDuration(feed.refresh))
     for component in components:
         calendar.add_component(component)
-    zones = [_vtimezone(tzid, *_years(tzid, events)) for tzid in sorted(calendar.get_used_tzids())]
+    zones = [vtimezone(tzid, *_years(tzid, events)) for tzid in sorted(calendar.get_used_tzids())]
     calendar.subcomponents[:0] = zones
     return calendar
 
@@ -292,16 +292,6 @@ def _years(tzid: str, events: list[Event]) -> tuple[int, int]:
     """The calendar years the zone's definition must cover: those of its events."""
     using = [e for e in events if e.tz == tzid] or events
     return min(e.when.first_day.year for e in using), max(e.when.last_day.year for e in using)
-
-
-@lru_cache(maxsize=256)
-def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    zone = Timezone.from_tzid(
-        tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
-    )
-    # "This timezone only works from ... to ..." only adds bytes for a reader to ignore.
-    zone.pop("COMMENT", None)
-    return zone
 
 
 def revision_of(revisions: Mapping[str, Revision], event: Event) -> Revision:
