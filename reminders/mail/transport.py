@@ -1,0 +1,257 @@
+"""Sending finished messages: the `Mailer` port and its SMTP and Maildir adapters.
+
+A mailer takes the envelope (sender, recipients) and the message bytes and says how it
+went, in three classes the dispatcher acts on:
+
+- `OK`: the relay took the message;
+- `TEMPORARY`: try again later (4xx replies, 552 per RFC 5321 §4.5.3.1.10, a refused
+  sender, dropped connections, time-outs, other network errors);
+- `PERMANENT`: the relay refused this recipient or this message for good (5xx to RCPT or
+  DATA): a bounce.
+
+`SmtpMailer` keeps `settings.smtp_connections` connections open and reuses them, caps
+the rate over all of them with a token bucket (`settings.send_rate` per second), and
+reconnects a connection that was dropped. A connection found dead before the message
+was handed over (MAIL or RCPT stage) is reopened and the message tried once more at
+once; after DATA has started nothing is repeated here, because the relay may have
+taken the message.
+
+`MaildirMailer` writes each message as a file in a Maildir (the development default,
+when GCMCAL_SMTP_HOST is empty).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mailbox
+import ssl
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+
+from reminders.settings import Settings, SmtpSecurity
+
+log = logging.getLogger(__name__)
+
+
+class SendStatus(StrEnum):
+    OK = "ok"
+    TEMPORARY = "temporary"
+    PERMANENT = "permanent"
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    status: SendStatus
+    code: int | None = None
+    detail: str = ""
+
+
+SENT = SendResult(SendStatus.OK, 250, "")
+
+
+class Mailer(Protocol):
+    async def send(self, sender: str, recipients: Sequence[str], message: bytes) -> SendResult:
+        """Hand one message to the relay; never raises for a delivery problem."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def classify_reply(code: int, stage: str) -> SendStatus:
+    """The class of an SMTP error reply to MAIL, RCPT or DATA.
+
+    5xx to RCPT or DATA is permanent (a bounce), except 552 which RFC 5321 says to
+    treat as temporary. A 5xx to MAIL refuses our sender, not the recipient: retried,
+    so that a relay's misconfiguration does not fail every reminder for good.
+    """
+    if 500 <= code < 600 and code != 552 and stage != "mail":
+        return SendStatus.PERMANENT
+    return SendStatus.TEMPORARY
+
+
+class TokenBucket:
+    """At most `rate` acquisitions per second on average, bursts up to `burst`.
+
+    `clock` is a monotonic seconds source and `sleep` an awaitable delay, both injected.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be > 0 and burst ≥ 1")
+        self._rate = rate
+        self._burst = burst
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = burst
+        self._stamp = clock()
+        self._lock = asyncio.Lock()
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
+        self._stamp = now
+
+    async def acquire(self) -> None:
+        async with self._lock:  # first come, first served
+            self._refill()
+            for _ in range(1_000):  # bounded: each wait is computed to be enough
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                await self._sleep((1 - self._tokens) / self._rate)
+                self._refill()
+            raise RuntimeError("token bucket clock does not advance")
+
+
+def _needs_utf8(*addresses: str) -> bool:
+    return not all(address.isascii() for address in addresses)
+
+
+class SmtpMailer:
+    """A pool of reused aiosmtplib connections to one relay, with a global rate cap."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        tls_context: ssl.SSLContext | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        if not settings.smtp_host:
+            raise ValueError("SmtpMailer needs GCMCAL_SMTP_HOST")
+        self._settings = settings
+        self._tls_context = tls_context
+        loop_clock = clock or time.monotonic
+        burst = max(1.0, min(settings.send_rate, float(settings.smtp_connections)))
+        self._bucket = TokenBucket(settings.send_rate, burst, loop_clock)
+        self._idle: asyncio.Queue[aiosmtplib.SMTP] = asyncio.Queue()
+        for _ in range(settings.smtp_connections):
+            self._idle.put_nowait(self._new_client())
+        self._closed = False
+
+    @property
+    def connections(self) -> int:
+        return self._settings.smtp_connections
+
+    def _new_client(self) -> aiosmtplib.SMTP:
+        s = self._settings
+        return aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            username=s.smtp_username or None,
+            password=s.smtp_password.get_secret_value() or None,
+            timeout=s.smtp_timeout,
+            use_tls=s.smtp_security is SmtpSecurity.TLS,
+            start_tls=s.smtp_security is SmtpSecurity.STARTTLS,
+            tls_context=self._tls_context,
+        )
+
+    async def send(self, sender: str, recipients: Sequence[str], message: bytes) -> SendResult:
+        if self._closed:
+            raise RuntimeError("mailer is closed")
+        await self._bucket.acquire()
+        client = await self._idle.get()
+        try:
+            return await self._send_on(client, sender, recipients, message)
+        finally:
+            self._idle.put_nowait(client)
+
+    async def _send_on(
+        self, client: aiosmtplib.SMTP, sender: str, recipients: Sequence[str], message: bytes
+    ) -> SendResult:
+        utf8 = _needs_utf8(sender, *recipients)
+        options = ["SMTPUTF8"] if utf8 else []
+        encoding = "utf-8" if utf8 else "ascii"
+        for try_ in range(2):  # a second go only on a stale connection, before DATA
+            reused = client.is_connected
+            stage = "connect"
+            try:
+                if not client.is_connected:
+                    await client.connect()
+                stage = "mail"
+                await client.mail(sender, options=options, encoding=encoding)
+                stage = "rcpt"
+                for recipient in recipients:
+                    await client.rcpt(recipient, encoding=encoding)
+                stage = "data"
+                await client.data(message)
+                return SENT
+            except (
+                aiosmtplib.SMTPSenderRefused,
+                aiosmtplib.SMTPRecipientRefused,
+                aiosmtplib.SMTPDataError,
+            ) as exc:
+                return await self._refused(client, exc, stage)
+            except aiosmtplib.SMTPResponseException as exc:  # e.g. 421 at connect
+                await self._drop(client)
+                return SendResult(classify_reply(exc.code, stage), exc.code, exc.message)
+            except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                await self._drop(client)
+                if try_ == 0 and reused and stage in ("mail", "rcpt"):
+                    log.debug("stale SMTP connection (%s); reconnecting", type(exc).__name__)
+                    continue
+                return SendResult(
+                    SendStatus.TEMPORARY, None, f"{stage}: {type(exc).__name__}: {exc}"
+                )
+        return SendResult(SendStatus.TEMPORARY, None, "connection lost twice")
+
+    async def _refused(
+        self, client: aiosmtplib.SMTP, exc: aiosmtplib.SMTPResponseException, stage: str
+    ) -> SendResult:
+        try:
+            await client.rset()
+        except (aiosmtplib.SMTPException, OSError, TimeoutError):
+            await self._drop(client)
+        return SendResult(classify_reply(exc.code, stage), exc.code, f"{stage}: {exc.message}")
+
+    async def _drop(self, client: aiosmtplib.SMTP) -> None:
+        if client.is_connected:
+            client.close()
+
+    async def close(self) -> None:
+        """Say QUIT on every open connection (waits for connections in use)."""
+        self._closed = True
+        for _ in range(self._settings.smtp_connections):
+            client = await self._idle.get()
+            if client.is_connected:
+                try:
+                    await client.quit()
+                except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                    client.close()
+
+
+class MaildirMailer:
+    """Writes each message into a Maildir (`settings.outbox`); for development."""
+
+    def __init__(self, path: Path) -> None:
+        self._maildir = mailbox.Maildir(path, create=True)
+
+    async def send(self, sender: str, recipients: Sequence[str], message: bytes) -> SendResult:
+        try:
+            await asyncio.to_thread(self._maildir.add, message)
+        except OSError as exc:
+            return SendResult(SendStatus.TEMPORARY, None, f"{type(exc).__name__}: {exc}")
+        return SENT
+
+    async def close(self) -> None:
+        return None
+
+
+def make_mailer(settings: Settings) -> Mailer:
+    """SMTP when GCMCAL_SMTP_HOST is set, else the Maildir in GCMCAL_OUTBOX."""
+    if settings.uses_smtp:
+        return SmtpMailer(settings)
+    return MaildirMailer(settings.outbox)

@@ -1,0 +1,70 @@
+"""What one send result does to the outbox rows that went out in that message (pure).
+
+The rows of one message share its fate: all sent, all waiting for the same retry time,
+or all failed. A permanent refusal is a bounce and counts against the subscription.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from reminders.backoff import Random, next_attempt
+from reminders.db.models import OutboxState
+from reminders.mail.transport import SendResult, SendStatus
+
+#: Send log outcomes (SendAttempt.outcome).
+LOG_SENT = "sent"
+LOG_RETRY = "retry"  # temporary failure, another attempt is planned
+LOG_GAVE_UP = "gave-up"  # temporary failure, no attempt left before not_after or 48 h
+LOG_BOUNCE = "bounce"  # permanent refusal of the recipient or message
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """The new state of every row of one message after one attempt."""
+
+    state: OutboxState
+    log_outcome: str
+    next_due: datetime | None  # RETRY_WAIT only
+    sent_at: datetime | None  # SENT only
+    error: str | None
+    bounce: bool
+
+
+def transition(
+    result: SendResult,
+    *,
+    at: datetime,
+    failures_before: int,
+    not_after: datetime | None,
+    random: Random,
+) -> Transition:
+    """The rows' next state after `result` at `at`.
+
+    `failures_before` is how many attempts already failed (the rows' `attempts`);
+    `not_after` the earliest `not_after` of the rows.
+    """
+    match result.status:
+        case SendStatus.OK:
+            return Transition(OutboxState.SENT, LOG_SENT, None, at, None, bounce=False)
+        case SendStatus.PERMANENT:
+            error = _error(result)
+            return Transition(OutboxState.FAILED, LOG_BOUNCE, None, None, error, bounce=True)
+    due = next_attempt(failures_before + 1, at, not_after, random)
+    error = _error(result)
+    if due is None:
+        gave_up = f"gave up after {failures_before + 1} attempts: {error}"
+        return Transition(OutboxState.FAILED, LOG_GAVE_UP, None, None, gave_up, bounce=False)
+    return Transition(OutboxState.RETRY_WAIT, LOG_RETRY, due, None, error, bounce=False)
+
+
+def _error(result: SendResult) -> str:
+    code = f"{result.code} " if result.code is not None else ""
+    return f"{code}{result.detail}".strip()[:1000]
+
+
+def earliest(moments: Sequence[datetime | None]) -> datetime | None:
+    known = [moment for moment in moments if moment is not None]
+    return min(known) if known else None

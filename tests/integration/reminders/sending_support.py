@@ -1,0 +1,207 @@
+"""Real collaborators for the sending tests: an aiosmtpd sink on 127.0.0.1, a SQLite file.
+
+Imported by the test modules next to it (no conftest.py, so the folder stays open to
+other engineers' fixtures).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import secrets
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.smtp import SMTP as SmtpServer
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from reminders.db.engine import create_engine, create_schema
+from reminders.db.models import Base, OutboxState, SubscriptionState
+
+OUTBOX = Base.metadata.tables["outbox"]
+SUBSCRIPTIONS = Base.metadata.tables["subscriptions"]
+SEND_LOG = Base.metadata.tables["send_log"]
+
+_headers = BytesHeaderParser(policy=default_policy)
+
+
+@dataclass(frozen=True)
+class Received:
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    message_id: str
+    content: bytes
+
+
+@dataclass
+class Sink:
+    """Accepts and keeps every message (the aiosmtpd handler)."""
+
+    received: list[Received] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.store(envelope)
+        return "250 2.0.0 OK"
+
+    def store(self, envelope: Any) -> None:
+        content = bytes(envelope.original_content or envelope.content)
+        headers = _headers.parsebytes(content)
+        self.received.append(
+            Received(
+                envelope.mail_from,
+                tuple(envelope.rcpt_tos),
+                str(headers.get("Message-ID", "")),
+                content,
+            )
+        )
+
+    def message_ids(self) -> Counter[str]:
+        return Counter(message.message_id for message in self.received)
+
+
+@dataclass
+class FlakySink(Sink):
+    """A relay having a bad day, with seeded randomness.
+
+    At MAIL and RCPT it answers 421 or 451 now and then or drops the connection; some
+    replies are slow; recipients in `refused` always get 550. Faults come only before
+    a message is stored, so a message is either taken exactly once or not at all.
+    Every fault kind stops after `max_faults` so that a run always ends.
+    """
+
+    seed: int = 1
+    fault_rate: float = 0.2
+    slow_rate: float = 0.05
+    slow_seconds: float = 0.02
+    refused: frozenset[str] = frozenset()
+    max_faults: int = 400
+    faults: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    async def _maybe_fault(self, server: Any, stage: str) -> str | None:
+        if self._random.random() < self.slow_rate:
+            await asyncio.sleep(self.slow_seconds)
+        if sum(self.faults.values()) >= self.max_faults:
+            return None
+        roll = self._random.random()
+        if roll >= self.fault_rate:
+            return None
+        kind = ("421", "451", "drop")[int(roll / self.fault_rate * 3)]
+        self.faults[f"{stage}:{kind}"] += 1
+        if kind == "drop":
+            server.transport.close()
+            return "421 4.4.2 connection dropped"
+        if kind == "421":
+            return "421 4.3.2 service not available, closing channel"
+        return "451 4.3.0 try again later"
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        fault = await self._maybe_fault(server, "mail")
+        if fault:
+            return fault
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.refused:
+            return "550 5.1.1 mailbox unavailable"
+        fault = await self._maybe_fault(server, "rcpt")
+        if fault:
+            return fault
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
+
+
+@asynccontextmanager
+async def smtp_server(handler: Sink) -> AsyncIterator[int]:
+    """Serve `handler` on 127.0.0.1 in this event loop; yield the port."""
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SmtpServer(handler, hostname="sink.test", ident="sink", loop=loop),
+        "127.0.0.1",
+        0,
+    )
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@asynccontextmanager
+async def database(path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(sqlite_url(path))
+    await create_schema(engine)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def add_subscriptions(
+    engine: AsyncEngine,
+    emails: Iterable[str],
+    now: datetime,
+    state: SubscriptionState = SubscriptionState.ACTIVE,
+    language: str = "en",
+) -> list[int]:
+    rows = [
+        {
+            "email": email,
+            "regions": [],
+            "kinds": [],
+            "leads": ["1d"],
+            "language": language,
+            "tz": "Europe/Zurich",
+            "delivery_hour": 9,
+            "state": state.value,
+            "token_hash": secrets.token_hex(32),
+            "feed_generation": 0,
+            "hard_bounces": 0,
+            "created_at": now,
+            "confirmed_at": now if state is SubscriptionState.ACTIVE else None,
+            "expires_at": None,
+        }
+        for email in emails
+    ]
+    async with engine.begin() as conn:
+        result = await conn.execute(insert(SUBSCRIPTIONS).returning(SUBSCRIPTIONS.c.id), rows)
+        return [row.id for row in result]
+
+
+async def outbox_rows(engine: AsyncEngine) -> list[Any]:
+    async with engine.connect() as conn:
+        return list((await conn.execute(select(OUTBOX).order_by(OUTBOX.c.id))).all())
+
+
+async def states(engine: AsyncEngine) -> Counter[OutboxState]:
+    return Counter(OutboxState(row.state) for row in await outbox_rows(engine))
+
+
+async def send_log(engine: AsyncEngine) -> list[Any]:
+    async with engine.connect() as conn:
+        return list((await conn.execute(select(SEND_LOG).order_by(SEND_LOG.c.id))).all())
+
+
+def emails(count: int, domain: str = "example.org") -> Sequence[str]:
+    return [f"person{index}@{domain}" for index in range(count)]
