@@ -343,6 +343,13 @@ class SubscriberIndex:
             len(members) for profiles in self._by_group.values() for members in profiles.values()
         )
 
+    def following(self, event: Event) -> Iterator[SubscriberView]:
+        """Every subscriber who follows `event`, whatever their leads."""
+        for profiles in self._by_group.values():
+            for profile, members in profiles.items():
+                if follows(profile, event):
+                    yield from members
+
     def expand(self, slot: Slot, event: Event) -> Iterator[Planned]:
         """One `Planned` per subscriber the slot concerns."""
         groups = [self._by_group.get(slot.group, {})] if slot.group else self._by_group.values()
