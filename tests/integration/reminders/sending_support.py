@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import EmailMessage
 from email.parser import BytesHeaderParser
+from email.policy import SMTP as SMTP_POLICY
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
@@ -205,3 +207,16 @@ async def send_log(engine: AsyncEngine) -> list[Any]:
 
 def emails(count: int, domain: str = "example.org") -> Sequence[str]:
     return [f"person{index}@{domain}" for index in range(count)]
+
+
+def plain_composer(envelope: Any) -> bytes:
+    """Stands in for reminders.mail.compose in transport-level tests: one line per row."""
+    message = EmailMessage(policy=SMTP_POLICY)
+    message["From"] = "GCM calendar <reminders@gcm.example.org>"
+    message["To"] = envelope.recipient.email
+    message["Subject"] = f"{len(envelope.items)} reminder(s)"
+    message["Message-ID"] = envelope.message_id
+    message.set_content(
+        "\n".join(f"{item.event_id} {item.kind} {item.lead}" for item in envelope.items)
+    )
+    return message.as_bytes()

@@ -1,0 +1,202 @@
+"""The dispatcher: claim due outbox rows, compose, send over the mailer pool, record.
+
+One run is a pipeline of three parts over one asyncio queue:
+
+- the claimer leases a batch of due rows (`outbox.claim`, committed before any SMTP
+  traffic) and queues its envelopes (one per message: a subscriber's rows due together
+  go out as one email), then claims the next batch when the queue has room;
+- `concurrency` senders (one per SMTP connection) compose each message and hand it to
+  the mailer;
+- outcomes are recorded in batches of `flush_every` (`outbox.record`), and at the end.
+
+Crash safety: rows are leased for `lease`; a sender does not start a message whose
+lease has less than a third of its length left (it would risk a second sender picking
+the rows up while the first is still talking to the relay). After a crash the leased
+rows go out again once their lease expired, with the same Message-ID. Nothing else can
+be sent twice.
+
+Stopping (`stop` set): no more claims; the messages being sent are finished and
+recorded; queued ones are left leased for whoever comes next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from reminders import outbox
+from reminders.backoff import Random
+from reminders.mail.transport import Mailer, SendResult, SendStatus
+from reminders.outbox import Envelope, Outcome
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+#: Builds the complete message (headers, Message-ID from the envelope, body) as bytes.
+Composer = Callable[[Envelope], bytes]
+
+DEFAULT_LEASE = timedelta(minutes=5)
+MAX_BATCH = 500
+
+
+def new_owner() -> str:
+    """A lease owner name unique to this process and run."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def envelope_sender(mail_from: str) -> str:
+    """The bare address of a From header value ("Name <a@b>" → "a@b")."""
+    address = parseaddr(mail_from)[1]
+    if not address:
+        raise ValueError(f"no address in {mail_from!r}")
+    return address
+
+
+def batch_size_for(send_rate: float, lease: timedelta) -> int:
+    """Rows per claim: what the rate cap lets through in a quarter of the lease."""
+    return max(1, min(MAX_BATCH, int(send_rate * lease.total_seconds() / 4)))
+
+
+@dataclass
+class DispatchReport:
+    claims: int = 0
+    messages: int = 0  # handed to the mailer
+    sent: int = 0  # rows
+    retrying: int = 0
+    failed: int = 0
+    bounced: int = 0  # messages
+    paused: int = 0  # subscriptions
+    too_late: int = 0  # rows
+    withdrawn: int = 0  # rows
+    left_leased: int = 0  # messages not started (stop, or lease too short)
+
+    def add(self, recorded: outbox.Recorded) -> None:
+        self.sent += recorded.sent
+        self.retrying += recorded.retrying
+        self.failed += recorded.failed
+        self.bounced += recorded.bounced
+        self.paused += recorded.paused
+
+
+@dataclass
+class Dispatcher:
+    engine: AsyncEngine
+    mailer: Mailer
+    compose: Composer
+    sender: str  # envelope sender (bounces go there)
+    clock: Clock
+    random: Random
+    hard_bounce_limit: int
+    concurrency: int = 1
+    lease: timedelta = DEFAULT_LEASE
+    batch_size: int = 100
+    flush_every: int = 100
+    max_batches: int = 10_000
+    budget_seconds: float = 3600.0
+    owner: str = field(default_factory=new_owner)
+
+    async def run(self, stop: asyncio.Event | None = None) -> DispatchReport:
+        """Send everything due now (bounded by `max_batches` and `budget_seconds`)."""
+        stop = stop or asyncio.Event()
+        report = DispatchReport()
+        queue: asyncio.Queue[Envelope | None] = asyncio.Queue(maxsize=self.batch_size)
+        pending: list[Outcome] = []
+        flushing = asyncio.Lock()
+        deadline = time.monotonic() + self.budget_seconds
+        margin = self.lease / 3
+        most_messages = self.max_batches * self.batch_size
+
+        async def flush() -> None:
+            async with flushing:
+                batch = pending[:]
+                pending.clear()
+                if batch:
+                    report.add(
+                        await outbox.record(
+                            self.engine,
+                            self.owner,
+                            batch,
+                            hard_bounce_limit=self.hard_bounce_limit,
+                            random=self.random,
+                        )
+                    )
+
+        async def claimer() -> None:
+            try:
+                for _ in range(self.max_batches):
+                    if stop.is_set() or time.monotonic() > deadline:
+                        return
+                    claim = await outbox.claim(
+                        self.engine, self.owner, self.clock(), self.lease, self.batch_size
+                    )
+                    report.claims += 1
+                    report.too_late += len(claim.too_late)
+                    report.withdrawn += len(claim.withdrawn)
+                    taken = claim.rows + len(claim.too_late) + len(claim.withdrawn)
+                    for envelope in claim.envelopes:
+                        await queue.put(envelope)
+                    if taken < self.batch_size:
+                        return  # nothing more is due
+            finally:
+                for _ in range(self.concurrency):
+                    await queue.put(None)
+
+        async def sender() -> None:
+            for _ in range(most_messages + 1):
+                envelope = await queue.get()
+                if envelope is None:
+                    return
+                if stop.is_set() or self.clock() >= envelope.lease_expires_at - margin:
+                    report.left_leased += 1
+                    continue
+                result = await self._send(envelope)
+                report.messages += 1
+                pending.append(Outcome(envelope, result, self.clock()))
+                if len(pending) >= self.flush_every:
+                    await flush()
+
+        async with asyncio.TaskGroup() as group:
+            group.create_task(claimer())
+            for _ in range(self.concurrency):
+                group.create_task(sender())
+        await flush()
+        if report.messages or report.too_late or report.withdrawn:
+            log.info(
+                "dispatch: %d messages; rows sent %d, retrying %d, failed %d "
+                "(bounced messages %d, too late %d), withdrawn %d; left leased %d",
+                report.messages,
+                report.sent,
+                report.retrying,
+                report.failed,
+                report.bounced,
+                report.too_late,
+                report.withdrawn,
+                report.left_leased,
+            )
+        return report
+
+    async def _send(self, envelope: Envelope) -> SendResult:
+        try:
+            message = self.compose(envelope)
+        except Exception as exc:  # a template or data problem: retried with backoff
+            log.exception("cannot compose message %s", envelope.message_id)
+            return SendResult(SendStatus.TEMPORARY, None, f"compose: {type(exc).__name__}")
+        result = await self.mailer.send(self.sender, [envelope.recipient.email], message)
+        log.debug(
+            "message %s to %s: %s %s",
+            envelope.message_id,
+            envelope.recipient.email,
+            result.status,
+            result.code,
+        )
+        return result

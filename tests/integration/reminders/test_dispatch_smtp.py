@@ -1,0 +1,139 @@
+"""The dispatcher against a real aiosmtpd relay on 127.0.0.1 and a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sending_support import (
+    Sink,
+    add_subscriptions,
+    database,
+    emails,
+    outbox_rows,
+    plain_composer,
+    smtp_server,
+    sqlite_url,
+    states,
+)
+from test_outbox_claims import planned
+
+from reminders import outbox
+from reminders.db.engine import create_engine
+from reminders.db.models import OutboxState
+from reminders.dispatch import Dispatcher, DispatchReport
+from reminders.mail.transport import SmtpMailer
+from reminders.settings import Settings
+
+NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+HOST = "gcm.example.org"
+
+
+def _settings(port: int, connections: int = 2) -> Settings:
+    return Settings(
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_connections=connections,
+        send_rate=10_000,
+        mail_from="GCM calendar <reminders@gcm.example.org>",
+    )
+
+
+def _dispatcher(engine: object, mailer: SmtpMailer, owner: str, batch: int = 50) -> Dispatcher:
+    return Dispatcher(
+        engine=engine,  # type: ignore[arg-type]
+        mailer=mailer,
+        compose=plain_composer,
+        sender="reminders@gcm.example.org",
+        clock=lambda: NOW,
+        random=random.Random(1).random,
+        hard_bounce_limit=3,
+        concurrency=mailer.connections,
+        batch_size=batch,
+        flush_every=20,
+        owner=owner,
+    )
+
+
+@pytest.mark.anyio
+async def test_dispatch_sends_one_email_per_subscriber_with_the_outbox_message_id(
+    tmp_path: Path,
+) -> None:
+    sink = Sink()
+    async with database(tmp_path / "db.sqlite3") as engine, smtp_server(sink) as port:
+        alice, bob = await add_subscriptions(engine, ["alice@example.org", "bob@example.org"], NOW)
+        async with engine.begin() as conn:
+            await outbox.enqueue(
+                conn,
+                [planned(alice), planned(alice, "global-2026-imrf", lead="8w"), planned(bob)],
+                NOW,
+                HOST,
+            )
+        mailer = SmtpMailer(_settings(port))
+        report = await _dispatcher(engine, mailer, "worker-a").run()
+        await mailer.close()
+        rows = await outbox_rows(engine)
+
+    received = sorted((m.rcpt_tos, m.message_id, m.mail_from) for m in sink.received)
+    assert received == [
+        (("alice@example.org",), rows[0].message_id, "reminders@gcm.example.org"),
+        (("bob@example.org",), rows[2].message_id, "reminders@gcm.example.org"),
+    ]
+    assert rows[1].message_id == rows[0].message_id
+    assert [(row.state, row.sent_at, row.attempts) for row in rows] == [
+        (OutboxState.SENT, NOW, 1)
+    ] * 3
+    assert report == DispatchReport(claims=1, messages=2, sent=3)
+
+
+@pytest.mark.anyio
+async def test_dispatch_with_nothing_due_sends_nothing(tmp_path: Path) -> None:
+    sink = Sink()
+    async with database(tmp_path / "db.sqlite3") as engine, smtp_server(sink) as port:
+        (alice,) = await add_subscriptions(engine, ["alice@example.org"], NOW)
+        async with engine.begin() as conn:
+            await outbox.enqueue(
+                conn, [planned(alice, due_at=NOW + timedelta(minutes=1))], NOW, HOST
+            )
+        mailer = SmtpMailer(_settings(port))
+        report = await _dispatcher(engine, mailer, "worker-a").run()
+        await mailer.close()
+
+    assert (report, sink.received) == (DispatchReport(claims=1), [])
+
+
+@pytest.mark.anyio
+async def test_two_dispatchers_at_once_deliver_every_message_exactly_once(tmp_path: Path) -> None:
+    sink = Sink()
+    path = tmp_path / "db.sqlite3"
+    count = 600
+    async with database(path) as setup, smtp_server(sink) as port:
+        ids = await add_subscriptions(setup, emails(count), NOW)
+        async with setup.begin() as conn:
+            await outbox.enqueue(conn, [planned(sid) for sid in ids], NOW, HOST)
+        first_engine = create_engine(sqlite_url(path))
+        second_engine = create_engine(sqlite_url(path))
+        first_mailer = SmtpMailer(_settings(port))
+        second_mailer = SmtpMailer(_settings(port))
+        try:
+            first, second = await asyncio.gather(
+                _dispatcher(first_engine, first_mailer, "worker-a", batch=40).run(),
+                _dispatcher(second_engine, second_mailer, "worker-b", batch=40).run(),
+            )
+        finally:
+            await first_mailer.close()
+            await second_mailer.close()
+            await first_engine.dispose()
+            await second_engine.dispose()
+        rows = await outbox_rows(setup)
+        final = await states(setup)
+
+    assert sink.message_ids() == {row.message_id: 1 for row in rows}
+    assert final == {OutboxState.SENT: count}
+    assert first.sent + second.sent == count
+    # Both took part: the claims really did run side by side.
+    assert first.sent > 0
+    assert second.sent > 0
