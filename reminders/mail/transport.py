@@ -108,8 +108,8 @@ class TokenBucket:
         async with self._lock:  # first come, first served
             self._refill()
             for _ in range(1_000):  # bounded: each wait is computed to be enough
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                if self._tokens >= 1 - 1e-9:  # float rounding of the refill
+                    self._tokens = max(0.0, self._tokens - 1)
                     return
                 await self._sleep((1 - self._tokens) / self._rate)
                 self._refill()

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import SMTP as SMTP_POLICY
@@ -26,13 +26,71 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reminders.db.engine import create_engine, create_schema
-from reminders.db.models import Base, OutboxState, SubscriptionState
+from reminders.db.models import Base, MessageKind, OutboxState, SubscriptionState
+from reminders.dispatch import Clock, Dispatcher
+from reminders.mail.transport import Mailer
+from reminders.planner import Planned, dedupe_key
 
 OUTBOX = Base.metadata.tables["outbox"]
 SUBSCRIPTIONS = Base.metadata.tables["subscriptions"]
 SEND_LOG = Base.metadata.tables["send_log"]
 
 _headers = BytesHeaderParser(policy=default_policy)
+
+NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+HOST = "gcm.example.org"
+SENDER = "reminders@gcm.example.org"
+
+
+def planned(
+    subscription_id: int,
+    event_id: str = "africa-2024-consultation",
+    *,
+    lead: str = "1d",
+    revision: int = 0,
+    due_at: datetime = NOW,
+    not_after: datetime = NOW + timedelta(days=1),
+    kind: MessageKind = MessageKind.REMINDER,
+) -> Planned:
+    return Planned(
+        dedupe_key(subscription_id, event_id, kind, lead, revision),
+        subscription_id,
+        kind,
+        event_id,
+        lead,
+        revision,
+        due_at,
+        not_after,
+    )
+
+
+def dispatcher(
+    engine: AsyncEngine,
+    mailer: Mailer,
+    owner: str,
+    *,
+    clock: Clock = lambda: NOW,
+    concurrency: int = 2,
+    batch: int = 50,
+    hard_bounce_limit: int = 3,
+    jitter: float = 0.5,
+    lease: timedelta = timedelta(minutes=5),
+) -> Dispatcher:
+    """A dispatcher with the plain composer; `jitter` 0.5 means none (exact schedule)."""
+    return Dispatcher(
+        engine=engine,
+        mailer=mailer,
+        compose=plain_composer,
+        sender=SENDER,
+        clock=clock,
+        random=lambda: jitter,
+        hard_bounce_limit=hard_bounce_limit,
+        concurrency=concurrency,
+        batch_size=batch,
+        flush_every=20,
+        lease=lease,
+        owner=owner,
+    )
 
 
 @dataclass(frozen=True)
@@ -220,3 +278,52 @@ def plain_composer(envelope: Any) -> bytes:
         "\n".join(f"{item.event_id} {item.kind} {item.lead}" for item in envelope.items)
     )
     return message.as_bytes()
+
+
+@dataclass
+class ScriptedSink(Sink):
+    """Answers from scripts: the next reply for MAIL, for RCPT per address, for DATA.
+
+    An empty script accepts. `close_after_data` hangs up after each stored message,
+    as a relay with a short idle time-out does.
+    """
+
+    mail: list[str] = field(default_factory=list)
+    rcpt: dict[str, list[str]] = field(default_factory=dict)
+    data: list[str] = field(default_factory=list)
+    close_after_data: bool = False
+    connections: int = 0
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.mail:
+            return self.mail.pop(0)
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        script = self.rcpt.get(address)
+        if script:
+            return script.pop(0)
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.data:
+            return self.data.pop(0)
+        self.store(envelope)
+        if self.close_after_data:
+            asyncio.get_running_loop().call_soon(server.transport.close)
+        return "250 2.0.0 OK"

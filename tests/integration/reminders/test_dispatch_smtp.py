@@ -3,33 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sending_support import (
+    HOST,
+    NOW,
     Sink,
     add_subscriptions,
     database,
+    dispatcher,
     emails,
     outbox_rows,
-    plain_composer,
+    planned,
     smtp_server,
     sqlite_url,
     states,
 )
-from test_outbox_claims import planned
 
 from reminders import outbox
 from reminders.db.engine import create_engine
 from reminders.db.models import OutboxState
-from reminders.dispatch import Dispatcher, DispatchReport
+from reminders.dispatch import DispatchReport
 from reminders.mail.transport import SmtpMailer
 from reminders.settings import Settings
-
-NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
-HOST = "gcm.example.org"
 
 
 def _settings(port: int, connections: int = 2) -> Settings:
@@ -39,22 +37,6 @@ def _settings(port: int, connections: int = 2) -> Settings:
         smtp_connections=connections,
         send_rate=10_000,
         mail_from="GCM calendar <reminders@gcm.example.org>",
-    )
-
-
-def _dispatcher(engine: object, mailer: SmtpMailer, owner: str, batch: int = 50) -> Dispatcher:
-    return Dispatcher(
-        engine=engine,  # type: ignore[arg-type]
-        mailer=mailer,
-        compose=plain_composer,
-        sender="reminders@gcm.example.org",
-        clock=lambda: NOW,
-        random=random.Random(1).random,
-        hard_bounce_limit=3,
-        concurrency=mailer.connections,
-        batch_size=batch,
-        flush_every=20,
-        owner=owner,
     )
 
 
@@ -73,7 +55,7 @@ async def test_dispatch_sends_one_email_per_subscriber_with_the_outbox_message_i
                 HOST,
             )
         mailer = SmtpMailer(_settings(port))
-        report = await _dispatcher(engine, mailer, "worker-a").run()
+        report = await dispatcher(engine, mailer, "worker-a").run()
         await mailer.close()
         rows = await outbox_rows(engine)
 
@@ -99,7 +81,7 @@ async def test_dispatch_with_nothing_due_sends_nothing(tmp_path: Path) -> None:
                 conn, [planned(alice, due_at=NOW + timedelta(minutes=1))], NOW, HOST
             )
         mailer = SmtpMailer(_settings(port))
-        report = await _dispatcher(engine, mailer, "worker-a").run()
+        report = await dispatcher(engine, mailer, "worker-a").run()
         await mailer.close()
 
     assert (report, sink.received) == (DispatchReport(claims=1), [])
@@ -120,8 +102,8 @@ async def test_two_dispatchers_at_once_deliver_every_message_exactly_once(tmp_pa
         second_mailer = SmtpMailer(_settings(port))
         try:
             first, second = await asyncio.gather(
-                _dispatcher(first_engine, first_mailer, "worker-a", batch=40).run(),
-                _dispatcher(second_engine, second_mailer, "worker-b", batch=40).run(),
+                dispatcher(first_engine, first_mailer, "worker-a", batch=40).run(),
+                dispatcher(second_engine, second_mailer, "worker-b", batch=40).run(),
             )
         finally:
             await first_mailer.close()

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sending_support import (
+    HOST,
+    NOW,
     SUBSCRIPTIONS,
     add_subscriptions,
     database,
     outbox_rows,
+    planned,
     send_log,
 )
 from sqlalchemy import select, update
@@ -24,39 +26,9 @@ from reminders import outbox
 from reminders.backoff import next_attempt
 from reminders.db.models import MessageKind, OutboxState, SubscriptionState
 from reminders.mail.transport import SendResult, SendStatus
+from reminders.planner import Planned
 
-NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)
-HOST = "gcm.example.org"
-
-
-@dataclass(frozen=True)
-class Planned:
-    """Stands in for reminders.planner.Planned (same fields)."""
-
-    dedupe_key: str
-    subscription_id: int
-    kind: MessageKind
-    event_id: str
-    lead: str
-    revision: int
-    due_at: datetime
-    not_after: datetime
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
-def planned(
-    subscription_id: int,
-    event_id: str = "africa-2024-consultation",
-    *,
-    lead: str = "1d",
-    revision: int = 0,
-    due_at: datetime = NOW,
-    not_after: datetime = NOW + timedelta(days=1),
-    kind: MessageKind = MessageKind.REMINDER,
-) -> Planned:
-    key = f"{subscription_id}:{event_id}:{kind.value}:{lead}:{revision}"
-    return Planned(key, subscription_id, kind, event_id, lead, revision, due_at, not_after)
 
 
 @pytest.fixture
