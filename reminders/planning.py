@@ -1,0 +1,264 @@
+"""From the timeline to outbox rows: the database side of the planner's ticks.
+
+Each tick (`Planning.tick`) is idempotent and cheap when nothing is due:
+
+1. reload the timeline (`TimelineSource.refresh`: a file read and a hash when nothing
+   changed);
+2. after a new load, withdraw unsent reminder rows that went stale (event changed,
+   cancelled, postponed or removed: `changes.stale_reminders`), and enqueue change
+   notices for the events this instance saw change (`changes.detect` / `notices`);
+3. plan the window ``(planned_until, now]``: the schedule (built once per load) says
+   which (event, lead, zone, hour) moments fall in it, for the (zone, hour) groups in
+   use (one small query); only for those groups are subscribers loaded and expanded,
+   and the rows are enqueued in chunks. Then `planned_until` moves to `now` (kept in
+   `scheduler_state`, shared by all instances).
+
+Several instances may plan the same window at once: the dedupe key makes the second
+insert a no-op. A crash in the middle leaves `planned_until` behind, so the next tick
+plans the window again, equally harmlessly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from reminders import outbox
+from reminders.changes import REVISION_BOUND, detect, notices, stale_reminders
+from reminders.db.models import Base, OutboxState, SubscriptionState
+from reminders.leads import OFFERED
+from reminders.planner import Group, Planned, Schedule, SubscriberIndex, SubscriberView
+from reminders.revision_store import RecordedChange
+from reminders.timeline_source import Snapshot, TimelineSource
+
+log = logging.getLogger(__name__)
+
+SUBSCRIPTIONS: Table = Base.metadata.tables["subscriptions"]
+STATE: Table = Base.metadata.tables["scheduler_state"]
+OUTBOX: Table = Base.metadata.tables["outbox"]
+
+PLANNED_UNTIL = "planned_until"
+STALE_REASON = "withdrawn: the event changed, was cancelled, postponed or removed"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanReport:
+    slots: int = 0
+    enqueued: int = 0
+    notices: int = 0
+    withdrawn: int = 0
+
+
+async def _read_planned_until(conn: AsyncConnection) -> datetime | None:
+    value = await conn.scalar(select(STATE.c.value).where(STATE.c.name == PLANNED_UNTIL))
+    if not value:
+        return None
+    return datetime.fromisoformat(value["at"])
+
+
+async def _write_planned_until(conn: AsyncConnection, at: datetime, now: datetime) -> None:
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(STATE).values(
+        name=PLANNED_UNTIL, value={"at": at.isoformat()}, updated_at=now
+    )
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["name"],
+            set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
+        )
+    )
+
+
+async def _groups_in_use(conn: AsyncConnection) -> dict[str, tuple[int, ...]]:
+    s = SUBSCRIPTIONS.c
+    rows = await conn.execute(
+        select(s.tz, s.delivery_hour).where(s.state == SubscriptionState.ACTIVE.value).distinct()
+    )
+    hours: dict[str, set[int]] = defaultdict(set)
+    for tz, hour in rows:
+        hours[tz].add(hour)
+    return {tz: tuple(sorted(found)) for tz, found in sorted(hours.items())}
+
+
+def _view(row: Any) -> SubscriberView | None:
+    try:
+        return SubscriberView.create(
+            row.id,
+            regions=row.regions or (),
+            kinds=row.kinds or (),
+            leads=row.leads or (),
+            language=row.language,
+            tz=row.tz,
+            delivery_hour=row.delivery_hour,
+            active_since=row.confirmed_at or row.created_at,
+        )
+    except ValueError as exc:
+        log.warning("subscription %d skipped by the planner: %s", row.id, exc)
+        return None
+
+
+async def load_subscribers(
+    conn: AsyncConnection, groups: Iterable[Group] | None = None
+) -> list[SubscriberView]:
+    """Active subscribers (of the given (zone, hour) groups only, if given)."""
+    s = SUBSCRIPTIONS.c
+    query = select(
+        s.id,
+        s.regions,
+        s.kinds,
+        s.leads,
+        s.language,
+        s.tz,
+        s.delivery_hour,
+        s.confirmed_at,
+        s.created_at,
+    ).where(s.state == SubscriptionState.ACTIVE.value)
+    if groups is not None:
+        wanted = sorted(set(groups))
+        if not wanted:
+            return []
+        query = query.where(tuple_(s.tz, s.delivery_hour).in_(wanted))
+    views: list[SubscriberView] = []
+    result = await conn.stream(query.execution_options(yield_per=5000))
+    async for row in result:
+        view = _view(row)
+        if view is not None:
+            views.append(view)
+    return views
+
+
+class Planning:
+    """The reload-and-plan tick of one process; keeps the schedule of the loaded timeline."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        source: TimelineSource[Any],
+        clock: Callable[[], datetime],
+        host: str,
+        chunk: int = 2000,
+    ) -> None:
+        self._engine = engine
+        self._source = source
+        self._clock = clock
+        self._host = host
+        self._chunk = chunk
+        self._snapshot: Snapshot[Any] | None = None
+        self._schedule: Schedule | None = None
+
+    async def tick(self) -> PlanReport:
+        changes = await self._source.refresh()
+        snapshot = self._source.snapshot
+        if snapshot is None:
+            return PlanReport()
+        now = self._clock()
+        withdrawn = 0
+        if snapshot is not self._snapshot or self._schedule is None:
+            self._schedule = Schedule(snapshot.timeline, snapshot.revisions, OFFERED)
+            self._snapshot = snapshot
+            withdrawn = await self._withdraw_stale(snapshot, now)
+        told = await self._notify(changes, snapshot, now) if changes else 0
+        slots, enqueued = await self._plan(self._schedule, snapshot, now)
+        report = PlanReport(slots, enqueued, told, withdrawn)
+        if enqueued or told or withdrawn:
+            log.info(
+                "planned %d messages in %d slots, %d change notices, withdrew %d stale rows",
+                enqueued,
+                slots,
+                told,
+                withdrawn,
+            )
+        return report
+
+    async def _withdraw_stale(self, snapshot: Snapshot[Any], now: datetime) -> int:
+        o = OUTBOX.c
+        async with self._engine.begin() as conn:
+            pairs = (
+                await conn.execute(
+                    select(o.event_id, o.revision)
+                    .where(
+                        o.state.in_(
+                            [
+                                OutboxState.QUEUED.value,
+                                OutboxState.RETRY_WAIT.value,
+                                OutboxState.SENDING.value,
+                            ]
+                        ),
+                        o.kind.in_([kind.value for kind in REVISION_BOUND]),
+                        o.event_id.is_not(None),
+                    )
+                    .distinct()
+                )
+            ).all()
+            stale = stale_reminders(
+                [(event_id, revision) for event_id, revision in pairs],
+                snapshot.timeline,
+                snapshot.revisions,
+            )
+            if not stale:
+                return 0
+            return await outbox.withdraw_revisions(conn, stale, now, STALE_REASON)
+
+    async def _notify(
+        self, changes: list[RecordedChange], snapshot: Snapshot[Any], now: datetime
+    ) -> int:
+        previous = {c.event_id: c.previous for c in changes if c.previous is not None}
+        found = detect(
+            previous, snapshot.timeline, snapshot.revisions, [c.event_id for c in changes]
+        )
+        if not found:
+            return 0
+        async with self._engine.connect() as conn:
+            index = SubscriberIndex(await load_subscribers(conn))
+        return await self._enqueue(notices(found, index, snapshot.timeline, now), now)
+
+    async def _plan(
+        self, schedule: Schedule, snapshot: Snapshot[Any], now: datetime
+    ) -> tuple[int, int]:
+        async with self._engine.connect() as conn:
+            since = await _read_planned_until(conn)
+            groups = await _groups_in_use(conn)
+        slots = schedule.slots(since, now, now, groups) if groups else []
+        enqueued = 0
+        if slots:
+            # Hour-based slots (no group) are the same instant for everybody.
+            groups_due = [slot.group for slot in slots]
+            wanted = None if None in groups_due else [g for g in groups_due if g is not None]
+            async with self._engine.connect() as conn:
+                index = SubscriberIndex(await load_subscribers(conn, wanted))
+
+            def expanded() -> Iterator[Planned]:
+                for slot in slots:
+                    event = snapshot.timeline.event(slot.event_id)
+                    if event is not None:
+                        yield from index.expand(slot, event)
+
+            enqueued = await self._enqueue(expanded(), now)
+        if since is None or now > since:
+            async with self._engine.begin() as conn:
+                await _write_planned_until(conn, now, now)
+        return len(slots), enqueued
+
+    async def _enqueue(self, planned: Iterable[Planned], now: datetime) -> int:
+        added = 0
+        batch: list[Planned] = []
+        for item in planned:
+            batch.append(item)
+            if len(batch) >= self._chunk:
+                added += await self._insert(batch, now)
+                batch = []
+        if batch:
+            added += await self._insert(batch, now)
+        return added
+
+    async def _insert(self, batch: list[Planned], now: datetime) -> int:
+        async with self._engine.begin() as conn:
+            return await outbox.enqueue(conn, batch, now, self._host)

@@ -1,0 +1,248 @@
+"""The reminder worker: periodic ticks on APScheduler 3.11's `AsyncIOScheduler`.
+
+Jobs live in the in-memory job store and hold no state; everything durable is in our
+tables. Every `settings.tick_seconds`:
+
+- `plan`: reload the timeline, withdraw stale rows, enqueue change notices and the
+  reminders now due (`reminders.planning`), then make sure a dispatch is running;
+- `dispatch`: send everything due (`reminders.dispatch`), retries included; a dispatch
+  still running when the next tick comes is left to finish (never two at once here;
+  other processes may run theirs, the leases keep them apart);
+
+and every `PURGE_EVERY`:
+
+- `purge`: delete old finished outbox rows and their send log (`outbox.RETENTION`,
+  30 days after the event) and sign-ups never confirmed (`outbox.PENDING_GRACE`,
+  7 days after they expired).
+
+A tick runs as its own task, so the scheduler never sees a job still running and never
+skips or warns; a tick whose previous run has not finished is skipped quietly.
+
+`stop()` stops the scheduler, lets the running sends finish and be recorded, and
+leaves the rest leased: the leases expire and whoever runs next sends them.
+
+Runs inside `gcmcal serve` (`start_in_service`) or alone (`gcmcal worker`: `run`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import signal
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from reminders import outbox
+from reminders.db.engine import create_engine, create_schema, is_sqlite, session_factory
+from reminders.dispatch import (
+    DEFAULT_LEASE,
+    Composer,
+    Dispatcher,
+    batch_size_for,
+    envelope_sender,
+)
+from reminders.mail.transport import Mailer, SmtpMailer, make_mailer
+from reminders.planning import Planning
+from reminders.settings import Settings
+from reminders.timeline_source import Snapshot, TimelineSource
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+#: Builds the composer for the timeline in service (called per dispatch run).
+ComposerFor = Callable[[Snapshot[Any]], Composer]
+
+PURGE_EVERY = timedelta(hours=1)
+STOP_WAIT_SECONDS = 50.0
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def message_host(settings: Settings) -> str:
+    """The domain of Message-IDs: the From address's, else the public URL's host."""
+    sender = envelope_sender(settings.mail_from)
+    return sender.rpartition("@")[2] or urlsplit(settings.base_url).hostname or "localhost"
+
+
+class Worker:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        source: TimelineSource[Any],
+        mailer: Mailer,
+        composer_for: ComposerFor,
+        *,
+        clock: Clock = system_clock,
+        lease: timedelta = DEFAULT_LEASE,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.source = source
+        self.mailer = mailer
+        self.clock = clock
+        self.planning = Planning(engine, source, clock, message_host(settings))
+        self._composer_for = composer_for
+        self._random = rng or random.Random()  # noqa: S311 - jitter, not secrets
+        self._lease = lease
+        self._stop = asyncio.Event()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._scheduler: AsyncIOScheduler | None = None
+
+    # -- ticks (also called directly by tests and `gcmcal worker --once`) ---------------
+
+    async def plan_tick(self) -> None:
+        await self.planning.tick()
+
+    async def dispatch_tick(self) -> None:
+        snapshot = self.source.snapshot
+        if snapshot is None:
+            return
+        concurrency = self.settings.smtp_connections if isinstance(self.mailer, SmtpMailer) else 1
+        dispatcher = Dispatcher(
+            engine=self.engine,
+            mailer=self.mailer,
+            compose=self._composer_for(snapshot),
+            sender=envelope_sender(self.settings.mail_from),
+            clock=self.clock,
+            random=self._random.random,
+            hard_bounce_limit=self.settings.hard_bounce_limit,
+            concurrency=concurrency,
+            lease=self._lease,
+            batch_size=batch_size_for(self.settings.send_rate, self._lease),
+        )
+        await dispatcher.run(self._stop)
+
+    async def purge_tick(self) -> None:
+        purged = await outbox.purge(self.engine, self.clock())
+        if purged.outbox or purged.pending_subscriptions:
+            log.info(
+                "purged %d outbox rows, %d send log entries, %d unconfirmed sign-ups",
+                purged.outbox,
+                purged.send_log,
+                purged.pending_subscriptions,
+            )
+
+    async def cycle(self) -> None:
+        """One plan tick, then a dispatch if none is running (what the timer does)."""
+        await self.plan_tick()
+        self.spawn("dispatch", self.dispatch_tick)
+
+    # -- running ---------------------------------------------------------------------
+
+    def spawn(self, name: str, tick: Callable[[], Awaitable[None]]) -> None:
+        """Run `tick` as a task unless the previous run of `name` is still going."""
+        running = self._tasks.get(name)
+        if self._stop.is_set() or (running is not None and not running.done()):
+            return
+        self._tasks[name] = asyncio.create_task(self._guarded(name, tick), name=f"gcmcal-{name}")
+
+    async def _guarded(self, name: str, tick: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await tick()
+        except Exception:
+            log.exception("%s tick failed", name)
+
+    def start(self) -> None:
+        """Schedule the ticks on the running event loop; the first plan tick runs now."""
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        every = self.settings.tick_seconds
+        now = datetime.now(UTC)
+        scheduler.add_job(
+            self.spawn,
+            "interval",
+            args=("cycle", self.cycle),
+            seconds=every,
+            next_run_time=now,
+            id="cycle",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
+        scheduler.add_job(
+            self.spawn,
+            "interval",
+            args=("purge", self.purge_tick),
+            seconds=PURGE_EVERY.total_seconds(),
+            next_run_time=now + timedelta(seconds=min(every, 60.0)),
+            id="purge",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
+        scheduler.start()
+        self._scheduler = scheduler
+        log.info("worker started: ticks every %g s", every)
+
+    async def settle(self, timeout: float = STOP_WAIT_SECONDS) -> None:
+        """Wait for the ticks under way to finish (without stopping anything)."""
+        running = [task for task in self._tasks.values() if not task.done()]
+        if running:
+            await asyncio.wait(running, timeout=timeout)
+
+    async def stop(self) -> None:
+        """Stop ticking; finish and record the sends under way; close the mailer."""
+        self._stop.set()
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        running = [task for task in self._tasks.values() if not task.done()]
+        if running:
+            _, pending = await asyncio.wait(running, timeout=STOP_WAIT_SECONDS)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=5)
+        await self.mailer.close()
+        log.info("worker stopped")
+
+
+async def open_worker(
+    settings: Settings, composer_for: ComposerFor, *, lease: timedelta = DEFAULT_LEASE
+) -> Worker:
+    """A worker with its own engine, timeline source and mailer (for `gcmcal worker`)."""
+    engine = create_engine(settings.database_url)
+    if is_sqlite(settings.database_url):
+        await create_schema(engine)
+    source: TimelineSource[None] = TimelineSource(
+        settings.timeline, session_factory(engine), lambda *_: None, system_clock
+    )
+    return Worker(settings, engine, source, make_mailer(settings), composer_for, lease=lease)
+
+
+async def run(
+    settings: Settings,
+    composer_for: ComposerFor,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    once: bool = False,
+) -> None:
+    """`gcmcal worker`: tick until SIGTERM or SIGINT, then stop gracefully.
+
+    With `once`, run one plan tick and one full dispatch, then return.
+    """
+    worker = await open_worker(settings, composer_for, lease=lease)
+    try:
+        if once:
+            await worker.plan_tick()
+            await worker.dispatch_tick()
+            await worker.mailer.close()
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        worker.start()
+        await stop.wait()
+        log.info("stop requested; finishing the sends under way")
+        await worker.stop()
+    finally:
+        await worker.engine.dispose()

@@ -1,0 +1,159 @@
+"""The worker's ticks on the shipped timeline, a SQLite file and a Maildir (no SMTP host)."""
+
+from __future__ import annotations
+
+import mailbox
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sending_support import add_subscriptions, outbox_rows, plain_composer
+from sqlalchemy import update
+
+from reminders.db.engine import create_engine, create_schema, session_factory
+from reminders.db.models import Base, MessageKind, OutboxState
+from reminders.mail.transport import MaildirMailer, make_mailer
+from reminders.settings import Settings
+from reminders.timeline_source import Snapshot, TimelineSource
+from reminders.worker import Worker
+
+ROOT = Path(__file__).resolve().parents[3]
+HEARING = "latin-america-caribbean-2024-hearing"  # 2025-03-18, America/Santiago
+# "1 day before" at 09:00 in Zurich is 08:00 UTC on 17 March.
+DUE = datetime(2025, 3, 17, 8, 0, tzinfo=UTC)
+SUBSCRIPTIONS = Base.metadata.tables["subscriptions"]
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _composer_for(_snapshot: Snapshot[Any]) -> Any:
+    return plain_composer
+
+
+@pytest.fixture
+async def worker(tmp_path: Path) -> AsyncIterator[Worker]:
+    timeline = tmp_path / "timeline.toml"
+    shutil.copy(ROOT / "config" / "timeline.toml", timeline)
+    settings = Settings(
+        timeline=timeline,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
+        outbox=tmp_path / "outbox",
+        smtp_host="",
+        mail_from="GCM calendar <reminders@gcm.example.org>",
+    )
+    engine = create_engine(settings.database_url)
+    await create_schema(engine)
+    clock = Clock(DUE - timedelta(days=1))
+    source: TimelineSource[None] = TimelineSource(
+        timeline, session_factory(engine), lambda *_: None, clock
+    )
+    worker = Worker(settings, engine, source, make_mailer(settings), _composer_for, clock=clock)
+    yield worker
+    await engine.dispose()
+
+
+async def _subscribe(worker: Worker, email: str, **columns: Any) -> int:
+    (sid,) = await add_subscriptions(worker.engine, [email], worker.clock() - timedelta(days=30))
+    values = {
+        "regions": ["latin-america-caribbean"],
+        "kinds": ["multi-stakeholder-hearing"],
+        "leads": ["1d"],
+        **columns,
+    }
+    async with worker.engine.begin() as conn:
+        await conn.execute(update(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.id == sid).values(values))
+    return sid
+
+
+def _maildir(worker: Worker) -> list[Any]:
+    return [
+        message_from_bytes(bytes(m), policy=default_policy)
+        for m in mailbox.Maildir(worker.settings.outbox, create=False)
+    ]
+
+
+@pytest.mark.anyio
+async def test_due_reminder_lands_in_the_maildir_without_an_smtp_host(worker: Worker) -> None:
+    sid = await _subscribe(worker, "alice@example.org")
+    clock = worker.clock
+    assert isinstance(clock, Clock)
+    assert isinstance(worker.mailer, MaildirMailer)
+
+    await worker.plan_tick()  # first start: plans the past, nothing due yet
+    await worker.dispatch_tick()
+    before = _maildir(worker)
+    clock.now = DUE + timedelta(seconds=30)
+    await worker.plan_tick()
+    await worker.dispatch_tick()
+
+    (row,) = await outbox_rows(worker.engine)
+    (message,) = _maildir(worker)
+    assert before == []
+    assert (row.subscription_id, row.event_id, row.kind, row.lead, row.due_at, row.state) == (
+        sid,
+        HEARING,
+        MessageKind.REMINDER,
+        "1d",
+        DUE,
+        OutboxState.SENT,
+    )
+    assert (message["To"], message["Message-ID"]) == ("alice@example.org", row.message_id)
+
+
+@pytest.mark.anyio
+async def test_tick_with_nothing_due_plans_and_sends_nothing(worker: Worker) -> None:
+    await _subscribe(worker, "alice@example.org")
+    clock = worker.clock
+    assert isinstance(clock, Clock)
+    clock.now = DUE + timedelta(seconds=30)
+    await worker.cycle()
+    await worker.settle()  # the dispatch the cycle started
+    sent = await outbox_rows(worker.engine)
+
+    clock.now = DUE + timedelta(minutes=1, seconds=30)
+    report = await worker.planning.tick()
+    await worker.dispatch_tick()
+
+    assert [row.state for row in sent] == [OutboxState.SENT]
+    assert report == type(report)()
+    assert len(_maildir(worker)) == 1
+
+
+@pytest.mark.anyio
+async def test_moved_event_withdraws_the_queued_reminder_and_sends_a_change_notice(
+    worker: Worker,
+) -> None:
+    sid = await _subscribe(worker, "alice@example.org", leads=["1w", "1d"])
+    clock = worker.clock
+    assert isinstance(clock, Clock)
+    clock.now = DUE + timedelta(seconds=30)
+    await worker.plan_tick()  # first start: the 1w and 1d reminders are queued, not sent
+    timeline = worker.settings.timeline
+    text = timeline.read_text(encoding="utf-8")
+    assert text.count('when = "2025-03-18"') == 1
+    timeline.write_text(text.replace('when = "2025-03-18"', 'when = "2025-03-25"'), "utf-8")
+
+    clock.now = DUE + timedelta(minutes=1)
+    await worker.plan_tick()
+
+    rows = await outbox_rows(worker.engine)
+    assert [(row.subscription_id, row.kind, row.lead, row.revision, row.state) for row in rows] == [
+        (sid, MessageKind.REMINDER, "1w", 0, OutboxState.WITHDRAWN),
+        (sid, MessageKind.REMINDER, "1d", 0, OutboxState.WITHDRAWN),
+        (sid, MessageKind.CHANGE, "", 1, OutboxState.QUEUED),
+    ]
+    assert rows[2].payload == {
+        "class": "moved",
+        "changes": [{"field": "date", "old": "2025-03-18", "new": "2025-03-25"}],
+    }
