@@ -610,7 +610,13 @@ async def record(
                 .values(columns),
                 other_rows,
             )
-        await conn.execute(SEND_LOG.insert(), log_rows)
+        # Rows erased meanwhile (an unsubscribe deletes them) get no log line.
+        existing: set[int] = set()
+        for part in _chunks({entry["outbox_id"] for entry in log_rows}):
+            existing.update((await conn.execute(select(o.id).where(o.id.in_(part)))).scalars())
+        log_rows = [entry for entry in log_rows if entry["outbox_id"] in existing]
+        if log_rows:
+            await conn.execute(SEND_LOG.insert(), log_rows)
         if bounced:
             paused = await _count_bounces(conn, bounced, hard_bounce_limit)
         reset -= set(bounced)

@@ -183,11 +183,11 @@ class Worker:
         self._scheduler = scheduler
         log.info("worker started: ticks every %g s", every)
 
-    async def settle(self, timeout: float = STOP_WAIT_SECONDS) -> None:
+    async def settle(self) -> None:
         """Wait for the ticks under way to finish (without stopping anything)."""
         running = [task for task in self._tasks.values() if not task.done()]
         if running:
-            await asyncio.wait(running, timeout=timeout)
+            await asyncio.wait(running, timeout=STOP_WAIT_SECONDS)
 
     async def stop(self) -> None:
         """Stop ticking; finish and record the sends under way; close the mailer."""

@@ -401,3 +401,27 @@ async def test_purge_deletes_old_finished_rows_and_stale_pending_signups(
     assert purged == outbox.Purged(outbox=1, send_log=1, pending_subscriptions=1)
     assert left == ["alice@example.org", "new@example.org"]
     assert [row.lead for row in await outbox_rows(engine)] == ["1h"]
+
+
+@pytest.mark.anyio
+async def test_record_after_the_subscriber_was_erased_mid_send_records_the_rest(
+    engine: AsyncEngine,
+) -> None:
+    alice, bob = await add_subscriptions(engine, ["alice@example.org", "bob@example.org"], NOW)
+    await _enqueue(engine, [planned(alice), planned(bob)])
+    claim = await outbox.claim(engine, "worker-a", NOW, LEASE, limit=10)
+    async with engine.begin() as conn:  # alice unsubscribes while her message is out
+        await conn.execute(SUBSCRIPTIONS.delete().where(SUBSCRIPTIONS.c.id == alice))
+
+    recorded = await outbox.record(
+        engine,
+        "worker-a",
+        [outbox.Outcome(e, SendResult(SendStatus.OK, 250), NOW) for e in claim.envelopes],
+        hard_bounce_limit=3,
+        random=random.Random(1).random,
+    )
+
+    rows = await outbox_rows(engine)
+    assert recorded == outbox.Recorded(sent=2)
+    assert [(row.subscription_id, row.state) for row in rows] == [(bob, OutboxState.SENT)]
+    assert [entry.outbox_id for entry in await send_log(engine)] == [rows[0].id]
