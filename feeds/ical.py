@@ -33,7 +33,8 @@ STATUS:CANCELLED and a "Cancelled:" prefix (markers in the feed's language). Can
 and postponed events stay in feeds until `RETENTION` (30 days) after the latest moment
 the event could have ended, then drop out: long enough for every client to have seen
 the change (Google polls about daily), short enough that calendars which show cancelled
-entries struck through do not pile them up.
+entries struck through do not pile them up. Every other event stays in feeds after it
+has happened: removing an entry from a feed deletes it from subscribers' calendars.
 
 Determinism: UIDs are ``<event id>@<host>``; DTSTAMP and LAST-MODIFIED are the event's
 revision time and SEQUENCE its revision number (`feeds.revisions`); VTIMEZONE blocks are

@@ -54,6 +54,20 @@ def prepared(body: bytes, last_modified: datetime) -> Prepared:
     return Prepared(body, f'"{digest}"', utc_seconds(last_modified))
 
 
+def last_modified(
+    events: Iterable[Event], revisions: Mapping[str, Revision], now: datetime
+) -> datetime:
+    """When a feed of `events` last changed: the latest revision among those it shows, or
+    the moment a cancelled or postponed one left it at the end of its retention."""
+    moments = [_EPOCH]
+    for event in events:
+        if in_feed(event, now):
+            moments.append(utc_seconds(revision_of(revisions, event).modified))
+        else:
+            moments.append(utc_seconds(event.ends_at + RETENTION))
+    return max(moments)
+
+
 class FeedSet:
     """The feeds of one timeline load; rendering beyond construction only for kind filters."""
 
@@ -139,7 +153,7 @@ class FeedSet:
             lang=lang,
             now=self.now,
         )
-        return prepared(body, self._last_modified(events))
+        return prepared(body, last_modified(events, self._revisions, self.now))
 
     def _meta(self, key: str, lang: str, kinds: frozenset[Kind]) -> FeedMeta:
         region = self._regions.get(key)
@@ -171,12 +185,3 @@ class FeedSet:
 
     def _revision(self, event: Event) -> Revision:
         return revision_of(self._revisions, event)
-
-    def _last_modified(self, events: Iterable[Event]) -> datetime:
-        moments = [_EPOCH]
-        for event in events:
-            if in_feed(event, self.now):
-                moments.append(utc_seconds(self._revision(event).modified))
-            else:
-                moments.append(utc_seconds(event.ends_at + RETENTION))
-        return max(moments)
