@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from reminders import outbox
 from reminders.backoff import Random
 from reminders.mail.transport import Mailer, SendResult, SendStatus
+from reminders.metrics import SMTP_LATENCY
 from reminders.outbox import Envelope, Outcome
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class DispatchReport:
     bounced: int = 0  # messages
     paused: int = 0  # subscriptions
     too_late: int = 0  # rows
-    withdrawn: int = 0  # rows
+    withdrawn: int = 0  # rows (subscription no longer active, message cannot be built)
     left_leased: int = 0  # messages not started (stop, or lease too short)
 
     def add(self, recorded: outbox.Recorded) -> None:
@@ -86,6 +87,7 @@ class DispatchReport:
         self.failed += recorded.failed
         self.bounced += recorded.bounced
         self.paused += recorded.paused
+        self.withdrawn += recorded.withdrawn
 
 
 @dataclass
@@ -103,6 +105,8 @@ class Dispatcher:
     flush_every: int = 100
     max_batches: int = 10_000
     budget_seconds: float = 3600.0
+    #: Exceptions of `compose` meaning "this message can never be built": rows withdrawn.
+    unsendable: tuple[type[Exception], ...] = ()
     owner: str = field(default_factory=new_owner)
 
     async def run(self, stop: asyncio.Event | None = None) -> DispatchReport:
@@ -188,10 +192,15 @@ class Dispatcher:
     async def _send(self, envelope: Envelope) -> SendResult:
         try:
             message = self.compose(envelope)
+        except self.unsendable as exc:
+            log.info("message %s withdrawn: %s", envelope.message_id, exc)
+            return SendResult(SendStatus.UNSENDABLE, None, f"compose: {exc}")
         except Exception as exc:  # a template or data problem: retried with backoff
             log.exception("cannot compose message %s", envelope.message_id)
             return SendResult(SendStatus.TEMPORARY, None, f"compose: {type(exc).__name__}")
+        started = time.perf_counter()
         result = await self.mailer.send(self.sender, [envelope.recipient.email], message)
+        SMTP_LATENCY.observe(time.perf_counter() - started)
         log.debug(
             "message %s to %s: %s %s",
             envelope.message_id,

@@ -517,6 +517,7 @@ class Recorded:
     failed: int = 0
     bounced: int = 0  # messages
     paused: int = 0  # subscriptions paused by this record
+    withdrawn: int = 0  # rows whose message could not be built
 
 
 async def record(
@@ -542,7 +543,7 @@ async def record(
     log_rows: list[dict[str, Any]] = []
     bounced: list[int] = []
     reset: set[int] = set()
-    counts = {"sent": 0, "retrying": 0, "failed": 0}
+    counts = {"sent": 0, "retrying": 0, "failed": 0, "withdrawn": 0}
     for outcome in outcomes:
         envelope = outcome.envelope
         change = transition(
@@ -576,6 +577,8 @@ async def record(
                 reset.add(envelope.recipient.id)
         elif change.state == OutboxState.RETRY_WAIT:
             counts["retrying"] += len(envelope.items)
+        elif change.state == OutboxState.WITHDRAWN:
+            counts["withdrawn"] += len(envelope.items)
         else:
             counts["failed"] += len(envelope.items)
         if change.bounce:
@@ -626,7 +629,14 @@ async def record(
                 .where(SUBSCRIPTIONS.c.id.in_(sorted(reset)))
                 .values(hard_bounces=0)
             )
-    return Recorded(counts["sent"], counts["retrying"], counts["failed"], len(bounced), paused)
+    return Recorded(
+        counts["sent"],
+        counts["retrying"],
+        counts["failed"],
+        len(bounced),
+        paused,
+        counts["withdrawn"],
+    )
 
 
 async def _count_bounces(conn: AsyncConnection, subscription_ids: list[int], limit: int) -> int:

@@ -19,6 +19,7 @@ LOG_SENT = "sent"
 LOG_RETRY = "retry"  # temporary failure, another attempt is planned
 LOG_GAVE_UP = "gave-up"  # temporary failure, no attempt left before not_after or 48 h
 LOG_BOUNCE = "bounce"  # permanent refusal of the recipient or message
+LOG_WITHDRAWN = "withdrawn"  # the message could not be built (nothing was sent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,9 @@ def transition(
         case SendStatus.PERMANENT:
             error = _error(result)
             return Transition(OutboxState.FAILED, LOG_BOUNCE, None, None, error, bounce=True)
+        case SendStatus.UNSENDABLE:
+            error = _error(result)
+            return Transition(OutboxState.WITHDRAWN, LOG_WITHDRAWN, None, None, error, bounce=False)
     due = next_attempt(failures_before + 1, at, not_after, random)
     error = _error(result)
     if due is None:

@@ -30,6 +30,7 @@ import asyncio
 import logging
 import random
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -48,6 +49,7 @@ from reminders.dispatch import (
     envelope_sender,
 )
 from reminders.mail.transport import Mailer, SmtpMailer, make_mailer
+from reminders.metrics import TICK_DURATION
 from reminders.planning import Planning
 from reminders.settings import Settings
 from reminders.timeline_source import Snapshot, TimelineSource
@@ -147,10 +149,13 @@ class Worker:
         self._tasks[name] = asyncio.create_task(self._guarded(name, tick), name=f"gcmcal-{name}")
 
     async def _guarded(self, name: str, tick: Callable[[], Awaitable[None]]) -> None:
+        started = time.perf_counter()
         try:
             await tick()
         except Exception:
             log.exception("%s tick failed", name)
+        finally:
+            TICK_DURATION.labels(name).observe(time.perf_counter() - started)
 
     def start(self) -> None:
         """Schedule the ticks on the running event loop; the first plan tick runs now."""

@@ -44,6 +44,9 @@ class SendStatus(StrEnum):
     OK = "ok"
     TEMPORARY = "temporary"
     PERMANENT = "permanent"
+    #: Not a relay's answer: the message could not be built and never will be (its
+    #: events left the timeline). Only the dispatcher uses it; mailers never return it.
+    UNSENDABLE = "unsendable"
 
 
 @dataclass(frozen=True, slots=True)

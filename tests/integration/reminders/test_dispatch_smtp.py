@@ -17,6 +17,7 @@ from sending_support import (
     emails,
     outbox_rows,
     planned,
+    send_log,
     smtp_server,
     sqlite_url,
     states,
@@ -119,3 +120,36 @@ async def test_two_dispatchers_at_once_deliver_every_message_exactly_once(tmp_pa
     # Both took part: the claims really did run side by side.
     assert first.sent > 0
     assert second.sent > 0
+
+
+class Gone(ValueError):
+    pass
+
+
+@pytest.mark.anyio
+async def test_dispatch_withdraws_messages_that_cannot_be_built(tmp_path: Path) -> None:
+    sink = Sink()
+
+    def compose(_envelope: object) -> bytes:
+        raise Gone("none of the events is in the timeline")
+
+    async with database(tmp_path / "db.sqlite3") as engine, smtp_server(sink) as port:
+        (alice,) = await add_subscriptions(engine, ["alice@example.org"], NOW)
+        async with engine.begin() as conn:
+            await outbox.enqueue(conn, [planned(alice)], NOW, HOST)
+        mailer = SmtpMailer(_settings(port))
+        run = dispatcher(engine, mailer, "worker-a")
+        run.compose = compose
+        run.unsendable = (Gone,)
+        report = await run.run()
+        await mailer.close()
+        (row,) = await outbox_rows(engine)
+        (entry,) = await send_log(engine)
+
+    assert (row.state, row.last_error) == (
+        OutboxState.WITHDRAWN,
+        "compose: none of the events is in the timeline",
+    )
+    assert (entry.outcome, entry.smtp_code) == ("withdrawn", None)
+    assert report == DispatchReport(claims=1, messages=1, withdrawn=1)
+    assert sink.received == []
