@@ -6,6 +6,7 @@ field, so an organiser can fix a broken edit without reading a traceback.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import Counter
 from collections.abc import Mapping
@@ -85,6 +86,11 @@ class _FileIn(_Strict):
     events: list[dict[str, Any]] = []
 
 
+#: "all" names the all-regions feed; "global" marks events that belong to every region.
+RESERVED_REGION_IDS = frozenset({"all", GLOBAL})
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 @cache
 def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
@@ -162,6 +168,10 @@ class _Builder:
             self.problems += _pydantic_problems(place, exc)
             return None
         before = len(self.problems)
+        if data.id in RESERVED_REGION_IDS:
+            self.problem(place, "id", f"{data.id!r} is reserved (feeds and URLs use it)")
+        elif not _SLUG.fullmatch(data.id):
+            self.problem(place, "id", "use lowercase letters, digits and hyphens")
         self.check_languages(place, "name", data.name)
         if default_language not in data.name:
             self.problem(

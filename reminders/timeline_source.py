@@ -76,7 +76,7 @@ class TimelineSource(Generic[F]):
         if current is not None and current.file_digest == digest:
             if current.loaded_at.date() != now.date():
                 # Date-dependent output (cancelled events leave feeds after a while).
-                self._install(current.timeline, current.revisions, digest, now)
+                await self._install(current.timeline, current.revisions, digest, now)
             return []
         try:
             timeline = parse_timeline(raw.decode("utf-8"), str(self.path))
@@ -87,15 +87,16 @@ class TimelineSource(Generic[F]):
             self._fail(str(exc), now)
             return []
         revisions, changes = await record_timeline(self._sessions, timeline, now)
-        self._install(timeline, revisions, digest, now)
+        await self._install(timeline, revisions, digest, now)
         self.error = None
         log.info("timeline loaded: %d events, %d changed", len(timeline.events), len(changes))
         return changes
 
-    def _install(
+    async def _install(
         self, timeline: Timeline, revisions: Mapping[str, Revision], digest: str, now: datetime
     ) -> None:
-        served = self._build(timeline, revisions, now)
+        # Rendering every feed takes a while; requests keep being served meanwhile.
+        served = await asyncio.to_thread(self._build, timeline, revisions, now)
         self.snapshot = Snapshot(timeline, revisions, served, digest, now)
 
     def _fail(self, message: str, now: datetime) -> None:

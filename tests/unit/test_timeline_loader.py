@@ -216,3 +216,20 @@ def test_check_command_reports_a_missing_file(tmp_path: Path) -> None:
     assert result.exit_code == 1
     missing = tmp_path / "nope.toml"
     assert result.output.startswith(f"{missing}: 1 problem(s)\n  file: path: cannot read")
+
+
+@pytest.mark.parametrize(
+    ("region_id", "message"),
+    [
+        ("all", "'all' is reserved (feeds and URLs use it)"),
+        ("global", "'global' is reserved (feeds and URLs use it)"),
+        ("Europe West", "use lowercase letters, digits and hyphens"),
+    ],
+)
+def test_region_id_must_be_a_free_slug(region_id: str, message: str) -> None:
+    text = VALID.replace('id = "europe"', f'id = "{region_id}"').replace(
+        'region = "europe"', f'region = "{region_id}"'
+    )
+    with pytest.raises(TimelineError) as caught:
+        parse_timeline(text)
+    assert caught.value.problems[0] == Problem(f"region {region_id}", "id", message)
