@@ -6,10 +6,11 @@ Usage (from the repository root, after scripts/setup; needs Debian's nginx and w
     .venv/bin/python bench/feeds_wrk.py --runs 1 --duration 3s
     .venv/bin/python bench/feeds_wrk.py --nginx-workers 2
 
-It renders /feeds/all.ics from config/timeline.toml with fixed revisions, writes those
-bytes as a static file served by nginx (``worker_processes 1`` by default, so that one
-process is compared with one process), and serves the same FeedSet through
-`feeds.http.FeedApp` under ONE uvicorn worker (uvloop + httptools, no access log). Both
+It runs the service's own ASGI app (`reminders.service.build_app`: the feed route with
+its metrics counter in front of the pages) on config/timeline.toml with a fixed clock
+under ONE uvicorn worker (uvloop + httptools, no access log), fetches /feeds/all.ics
+from it, and writes those bytes as a static file served by nginx (``worker_processes
+1`` by default, so that one process is compared with one process). Both
 listen on loopback ports only. For each server it runs
 ``wrk -c 64 -t 2 -d 10s --latency`` three times for a plain GET (200) and three times
 with the server's own ETag in If-None-Match (304), then prints the median requests/s
@@ -41,16 +42,13 @@ from pathlib import Path
 
 import uvicorn
 
-from feeds import load_timeline
-from feeds.http import FeedApp, Receive, Scope, Send
-from feeds.publish import FeedSet
-from feeds.revisions import advance
+from reminders.service import build_app
+from reminders.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMELINE = ROOT / "config" / "timeline.toml"
 PATH = "/feeds/all.ics"
 #: Fixed inputs: the bytes (and so the ETag) are the same on every run.
-REVISED_AT = datetime(2024, 1, 1, tzinfo=UTC)
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 BASE_URL = "https://gcm.example.org"
 STARTUP_SECONDS = 20.0
@@ -84,21 +82,17 @@ http {{
 """
 
 
-def fixed_feeds() -> FeedSet:
-    timeline = load_timeline(TIMELINE)
-    revisions, _ = advance({}, timeline, REVISED_AT)
-    return FeedSet(timeline, revisions, BASE_URL, NOW)
-
-
-async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    await send({"type": "http.response.start", "status": 404, "headers": []})
-    await send({"type": "http.response.body", "body": b""})
-
-
 def serve(port: int) -> None:
-    feeds = fixed_feeds()
+    """The service's own ASGI app (feeds, metrics counter, page fallback) on a fixed clock."""
+    folder = Path(tempfile.mkdtemp(prefix="gcmcal-bench-"))
+    settings = Settings(
+        timeline=TIMELINE,
+        base_url=BASE_URL,
+        database_url=f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}",
+        outbox=folder / "outbox",
+    )
     uvicorn.run(
-        FeedApp(lambda: feeds, not_found),
+        build_app(settings, clock=lambda: NOW),
         host="127.0.0.1",
         port=port,
         loop="uvloop",
@@ -106,7 +100,7 @@ def serve(port: int) -> None:
         workers=1,
         access_log=False,
         log_level="warning",
-        lifespan="off",
+        lifespan="on",
     )
 
 
@@ -217,30 +211,31 @@ def main() -> None:
         return
 
     wrk, nginx = tool("wrk", "GCMCAL_WRK"), tool("nginx", "GCMCAL_NGINX")
-    prepared = fixed_feeds().feed("all", "en")
-    assert prepared is not None
-    body = prepared.body
     with tempfile.TemporaryDirectory(prefix="gcmcal-bench-") as tmp:
         directory = Path(tmp)
         directory.chmod(0o755)  # nginx workers run as an unprivileged user when started as root
         (directory / "root" / "feeds").mkdir(parents=True)
         (directory / "tmp").mkdir()
-        (directory / "root" / "feeds" / "all.ics").write_bytes(body)
         nginx_port, uvicorn_port = free_port(), free_port()
-        conf = directory / "nginx.conf"
-        config = NGINX_CONF.format(workers=args.nginx_workers, dir=directory, port=nginx_port)
-        conf.write_text(config)
+        urls = {
+            "nginx": f"http://127.0.0.1:{nginx_port}{PATH}",
+            "uvicorn": f"http://127.0.0.1:{uvicorn_port}{PATH}",
+        }
         servers = {
-            "nginx": subprocess.Popen([nginx, "-c", str(conf), "-p", str(directory)]),
             "uvicorn": subprocess.Popen(
                 [sys.executable, __file__, "--serve", str(uvicorn_port)], cwd=ROOT
             ),
         }
         try:
-            urls = {
-                "nginx": f"http://127.0.0.1:{nginx_port}{PATH}",
-                "uvicorn": f"http://127.0.0.1:{uvicorn_port}{PATH}",
-            }
+            wait_until_up(urls["uvicorn"], servers["uvicorn"])
+            status, _, body = fetch(urls["uvicorn"])
+            if status != 200:
+                raise RuntimeError(f"the service answered {status} for {PATH}")
+            (directory / "root" / "feeds" / "all.ics").write_bytes(body)
+            conf = directory / "nginx.conf"
+            config = NGINX_CONF.format(workers=args.nginx_workers, dir=directory, port=nginx_port)
+            conf.write_text(config)
+            servers["nginx"] = subprocess.Popen([nginx, "-c", str(conf), "-p", str(directory)])
             etags = {}
             for name, url in urls.items():
                 wait_until_up(url, servers[name])

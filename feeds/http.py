@@ -104,9 +104,16 @@ _METHOD_NOT_ALLOWED = _plain(405, "method not allowed: use GET or HEAD", (b"allo
 class FeedApp:
     """ASGI app serving the prepared feeds of ``feeds()``, delegating the rest to `fallback`."""
 
-    def __init__(self, feeds: Callable[[], FeedSet], fallback: ASGIApp) -> None:
+    def __init__(
+        self,
+        feeds: Callable[[], FeedSet],
+        fallback: ASGIApp,
+        observe: Callable[[int], None] | None = None,
+    ) -> None:
+        """`observe` is told the status of every feed response (the service counts them)."""
         self._feeds = feeds
         self.fallback = fallback
+        self._observe = observe or _ignore
         self._current: FeedSet | None = None
         self._responses: dict[tuple[str, bytes], _Response] = {}
 
@@ -118,6 +125,7 @@ class FeedApp:
             return await self.fallback(scope, receive, send)
         method = scope["method"]
         if method != "GET" and method != "HEAD":
+            self._observe(405)
             await send(_METHOD_NOT_ALLOWED.start)
             await send(_METHOD_NOT_ALLOWED.body)
             return None
@@ -133,12 +141,18 @@ class FeedApp:
                 self._responses = {}
             self._responses[memo_key] = response
         if response.etag and _not_modified(response, scope["headers"]):
+            self._observe(304)
             await send(response.not_modified)
             await send(_EMPTY_BODY)
         else:
+            self._observe(response.start["status"])
             await send(response.start)
             await send(_EMPTY_BODY if method == "HEAD" else response.body)
         return None
+
+
+def _ignore(status: int) -> None:
+    return None
 
 
 def _not_modified(response: _Response, headers: list[tuple[bytes, bytes]]) -> bool:

@@ -9,11 +9,11 @@ shared queue as it is.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reminders.db.models import OutboxMessage, OutboxState
 
@@ -71,24 +71,14 @@ def exposition() -> bytes:
     return generate_latest(REGISTRY)
 
 
-def _is_feed(path: str) -> bool:
-    return path.startswith("/feeds/") or (path.startswith("/events/") and path.endswith(".ics"))
-
-
-class CountFeedRequests:
+class FeedCounter:
     """Counts feed responses by status (the 304 share shows clients' caching works)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self) -> None:
+        self._children: dict[int, Any] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_feed(scope["path"]):
-            await self.app(scope, receive, send)
-            return
-
-        async def counting_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                FEED_REQUESTS.labels(str(message["status"])).inc()
-            await send(message)
-
-        await self.app(scope, receive, counting_send)
+    def __call__(self, status: int) -> None:
+        child = self._children.get(status)
+        if child is None:
+            child = self._children[status] = FEED_REQUESTS.labels(str(status))
+        child.inc()

@@ -24,7 +24,7 @@ from feeds.publish import FeedSet
 from feeds.revisions import Revision
 from reminders.db.engine import create_engine, is_sqlite, session_factory
 from reminders.db.migrate import SchemaOutOfDate, require_current, upgrade
-from reminders.metrics import CountFeedRequests, exposition, refresh_outbox_gauges
+from reminders.metrics import FeedCounter, exposition, refresh_outbox_gauges
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
 from reminders.web.app import create_web_app
@@ -110,7 +110,7 @@ class Service:
         web.add_api_route("/metrics", self._metrics, methods=["GET"], include_in_schema=False)
         # Feeds answer first with prepared bytes and headers; only pages pay for the rest.
         pages = RequestId(SecurityHeaders(web))
-        return CountFeedRequests(FeedApp(lambda: self.source.served, fallback=pages))
+        return FeedApp(lambda: self.source.served, fallback=pages, observe=FeedCounter())
 
     async def _metrics(self) -> Response:
         await refresh_outbox_gauges(self.sessions, self.clock())
