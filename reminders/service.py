@@ -30,6 +30,7 @@ from reminders.timeline_source import TimelineSource
 from reminders.web.app import create_web_app
 from reminders.web.request_id import RequestId
 from reminders.web.security import SecurityHeaders
+from reminders.web.subscribe import subscription_router
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,12 @@ class Service:
 
     def asgi(self, lifespan: Any = None) -> ASGIApp:
         web: FastAPI = create_web_app(
-            self.timeline, self.settings.base_url, self.clock, self.readiness, lifespan=lifespan
+            self.timeline,
+            self.settings.base_url,
+            self.clock,
+            self.readiness,
+            lifespan=lifespan,
+            routers=[subscription_router(self)],
         )
         web.add_api_route("/metrics", self._metrics, methods=["GET"], include_in_schema=False)
         # Feeds answer first with prepared bytes and headers; only pages pay for the rest.

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Scope
 
-from feeds import Timeline
+from feeds import LANGUAGES, Timeline
+from reminders.web.guards import BodySizeLimit
 from reminders.web.pages import error_page, public_router
+from reminders.web.templating import page_environment
+from reminders.web.translations import N_
 
 log = logging.getLogger(__name__)
 
@@ -31,24 +35,40 @@ def _static_files() -> dict[str, tuple[bytes, str]]:
     }
 
 
+def _too_large(scope: Scope, status_code: int) -> ASGIApp:
+    return error_page(
+        Request(scope),
+        status_code,
+        N_("Request too large"),
+        N_("What was sent is larger than any of our forms. Please send the form again."),
+    )
+
+
 def create_web_app(
     timeline: Callable[[], Timeline],
     base_url: str,
     clock: Callable[[], datetime],
     readiness: Callable[[], dict[str, Any]],
     lifespan: Any = None,
+    routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
+    """The pages; `routers` adds more of them (the subscription pages)."""
     app = FastAPI(
         title="gcm-calendar", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
     app.include_router(public_router(timeline, base_url, clock, readiness))
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, refuse=_too_large)
+    for lang in LANGUAGES:  # compile every catalog now: a broken one stops the start
+        page_environment(lang)
     static = _static_files()
 
     @app.get("/static/{name}")
     async def static_file(request: Request, name: str) -> Response:
         found = static.get(name)
         if found is None:
-            return error_page(request, 404, "Not found", "This page does not exist.")
+            return error_page(request, 404, N_("Not found"), N_("This page does not exist."))
         body, media_type = found
         return Response(
             body, media_type=media_type, headers={"Cache-Control": "public, max-age=86400"}
@@ -57,19 +77,30 @@ def create_web_app(
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
-            return error_page(request, 404, "Not found", "This page does not exist.")
+            return error_page(request, 404, N_("Not found"), N_("This page does not exist."))
         if exc.status_code == 405:
-            return error_page(request, 405, "Not allowed", "This address does not accept that.")
-        return error_page(request, exc.status_code, "Request refused", str(exc.detail))
+            return error_page(
+                request, 405, N_("Not allowed"), N_("This address does not accept that.")
+            )
+        return error_page(
+            request,
+            exc.status_code,
+            N_("Request refused"),
+            N_("We could not handle this request. Please go back and try again."),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         fields = ", ".join(str(error["loc"][-1]) for error in exc.errors())
-        return error_page(request, 400, "Invalid request", f"Please check: {fields}.")
+        return error_page(
+            request, 400, N_("Invalid request"), N_("Please check: %(fields)s."), {"fields": fields}
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path)
-        return error_page(request, 500, "Something went wrong", "Please try again in a moment.")
+        return error_page(
+            request, 500, N_("Something went wrong"), N_("Please try again in a moment.")
+        )
 
     return app

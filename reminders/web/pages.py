@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from feeds import Timeline
+from reminders.web.forms import signup_form
 from reminders.web.language import negotiate
 from reminders.web.links import feed_path, subscribe_links
 from reminders.web.templating import render_page
@@ -19,6 +20,7 @@ from reminders.web.timeline_view import (
     region_item,
     split_by_time,
 )
+from reminders.web.translations import N_, translate
 
 UPCOMING_ON_INDEX = 8
 
@@ -33,8 +35,24 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
     return HTMLResponse(html, status_code=status_code, headers={"Vary": "Accept-Language"})
 
 
-def error_page(request: Request, status_code: int, heading: str, message: str) -> HTMLResponse:
-    return page(request, "error.html.j2", status_code, heading=heading, message=message)
+def error_page(
+    request: Request,
+    status_code: int,
+    heading: str,
+    message: str,
+    params: Mapping[str, object] | None = None,
+    lang: str | None = None,
+) -> HTMLResponse:
+    """An error page; `heading` and `message` are message ids (marked with `N_`)."""
+    lang = lang or language_of(request)
+    return page(
+        request,
+        "error.html.j2",
+        status_code,
+        lang=lang,
+        heading=translate(lang, heading),
+        message=translate(lang, message, params),
+    )
 
 
 def public_router(
@@ -57,6 +75,7 @@ def public_router(
             regions=[region_item(r, current, lang, now) for r in current.regions],
             upcoming=[event_item(event, lang) for event in upcoming],
             all_links=subscribe_links(base_url, feed_path("all", lang), current.name),
+            signup_form=signup_form(current, lang),
         )
 
     @router.get("/regions/{region_id}", response_class=HTMLResponse)
@@ -66,7 +85,11 @@ def public_router(
         region = current.region(region_id)
         if region is None:
             return error_page(
-                request, 404, "Region not found", f"There is no region called “{region_id}”."
+                request,
+                404,
+                N_("Region not found"),
+                N_("There is no region called “%(name)s”."),
+                {"name": region_id},
             )
         upcoming, past = split_by_time(current.select(regions=[region.id]), now)
         return page(
@@ -79,6 +102,7 @@ def public_router(
             ),
             upcoming=[event_item(event, lang) for event in upcoming],
             past=[event_item(event, lang) for event in past],
+            signup_form=signup_form(current, lang, region.id),
         )
 
     @router.get("/events/{event_id}", response_class=HTMLResponse)
@@ -88,7 +112,11 @@ def public_router(
         event = current.event(event_id)
         if event is None:
             return error_page(
-                request, 404, "Event not found", f"There is no event called “{event_id}”."
+                request,
+                404,
+                N_("Event not found"),
+                N_("There is no event called “%(name)s”."),
+                {"name": event_id},
             )
         region = current.region(event.region)
         return page(

@@ -1,4 +1,5 @@
-"""Jinja environments for pages, one per language, built once."""
+"""Jinja environments for pages, one per language, built once, with that language's
+translations of the ``web`` gettext domain (`reminders.web.translations`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from feeds.wording import RTL_LANGUAGES
+from reminders.web.translations import translations
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -23,7 +25,9 @@ def page_environment(lang: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        translations(lang), newstyle=True
+    )
     env.globals.update(lang=lang, direction="rtl" if lang in RTL_LANGUAGES else "ltr")
     return env
 

@@ -1,0 +1,391 @@
+"""Subscriptions in the database: sign up, confirm, manage, unsubscribe and erase.
+
+Each function runs in the caller's session and transaction; the clock (`now`) and the
+secret key are passed in. Emails about a subscription (confirmation, manage link) are
+outbox rows due at once, so they go through the dispatcher with its retries like every
+other email; the composer derives the link's token from the subscription id and its
+generation (`reminders.tokens`).
+
+Rules
+-----
+* Sign-up never says whether an address is known. A new address gets a pending
+  subscription and a confirmation email; a pending one gets the confirmation again
+  (with the newest choices); a confirmed one (active or paused) gets its manage link
+  and keeps its choices, so nobody can change another person's subscription by
+  signing their address up.
+* At most `LINK_MAILS_PER_ADDRESS` confirmation and manage-link emails go to one
+  address per `LINK_MAIL_WINDOW`, counted in the outbox so every instance agrees.
+* A pending subscription expires `PENDING_LIFETIME` after the last sign-up; its link
+  then works no more, and the purge deletes it.
+* Unsubscribing deletes the subscription and every outbox row and log line about it.
+  Only a keyed hash of the address is kept (`Unsubscribed`), so that an operator's
+  import (`gcmcal subscriptions add`) does not add the address again. Signing up again
+  on the web is allowed, because the confirmation proves the person wants it; the hash
+  is removed when that new subscription is confirmed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reminders import outbox
+from reminders.db.models import (
+    MessageKind,
+    OutboxMessage,
+    SendAttempt,
+    Subscription,
+    SubscriptionState,
+    Unsubscribed,
+)
+from reminders.tokens import manage_token, matches, token_hash
+
+PENDING_LIFETIME = timedelta(days=7)
+LINK_MAILS_PER_ADDRESS = 3
+LINK_MAIL_WINDOW = timedelta(days=1)
+LINK_KINDS = (MessageKind.CONFIRM_SUBSCRIPTION, MessageKind.MANAGE_LINK)
+#: New subscriptions start at a random generation below this, leaving room for bumps
+#: in a 32-bit column: should the database ever hand out a deleted subscription's id
+#: again, the new subscriber's links still differ from the old subscriber's.
+_GENERATION_SPAN = 2**30
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+_FEED_TOKEN = re.compile(r"(?P<id>[1-9][0-9]{0,17})-(?P<mac>[A-Za-z0-9_-]{43})")
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """What a subscriber chose (the time zone already resolved)."""
+
+    regions: tuple[str, ...]
+    kinds: tuple[str, ...]
+    leads: tuple[str, ...]
+    language: str
+    tz: str
+    delivery_hour: int
+
+
+class Outcome(StrEnum):
+    SENT = "sent"  # a confirmation or manage link is on its way (or nothing, unknown address)
+    LIMITED = "limited"  # too many emails to this address today: none sent
+
+
+@dataclass(frozen=True, slots=True)
+class LinkMail:
+    """An outbox row for a confirmation or manage-link email (`outbox.PlannedMessage`)."""
+
+    dedupe_key: str
+    subscription_id: int
+    kind: MessageKind
+    due_at: datetime
+    event_id: str | None = None
+    lead: str | None = None
+    revision: int = 0
+    not_after: datetime | None = None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+# -- keys and tokens ---------------------------------------------------------------------
+
+
+def address_hash(secret: str, address: str) -> str:
+    """The keyed hash kept of an unsubscribed address (HMAC-SHA256, hex)."""
+    message = b"unsubscribed:" + address.strip().lower().encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def feed_token(secret: str, subscription_id: int, generation: int) -> str:
+    """``<id>-<HMAC>``: the personal feed's secret; a new generation revokes it."""
+    message = f"feed:{subscription_id}:{generation}".encode()
+    mac = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return f"{subscription_id}-{_b64(mac)}"
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _usable(subscription: Subscription, now: datetime) -> bool:
+    if subscription.state != SubscriptionState.PENDING:
+        return True
+    return subscription.expires_at is not None and subscription.expires_at > now
+
+
+async def by_token(session: AsyncSession, token: str, now: datetime) -> Subscription | None:
+    """The subscription a manage link's token belongs to; None if unknown, revoked, expired."""
+    if not _TOKEN.fullmatch(token):
+        return None
+    found = await session.scalar(
+        select(Subscription).where(Subscription.token_hash == token_hash(token))
+    )
+    if found is None or not matches(token, found.token_hash) or not _usable(found, now):
+        return None
+    return found
+
+
+async def by_feed_token(session: AsyncSession, token: str, secret: str) -> Subscription | None:
+    """The confirmed subscription a personal feed token belongs to."""
+    match = _FEED_TOKEN.fullmatch(token)
+    if match is None:
+        return None
+    found = await session.get(Subscription, int(match["id"]))
+    if found is None or found.state == SubscriptionState.PENDING:
+        return None
+    expected = feed_token(secret, found.id, found.feed_generation)
+    return found if hmac.compare_digest(token.encode(), expected.encode()) else None
+
+
+async def by_email(session: AsyncSession, email: str) -> Subscription | None:
+    return await session.scalar(select(Subscription).where(Subscription.email == email))
+
+
+def current_token(secret: str, subscription: Subscription) -> str:
+    return manage_token(secret, subscription.id, subscription.feed_generation)
+
+
+def _set_token(secret: str, subscription: Subscription) -> None:
+    subscription.token_hash = token_hash(current_token(secret, subscription))
+
+
+# -- emails about the subscription ---------------------------------------------------------
+
+
+async def link_mails_since(session: AsyncSession, subscription_id: int, since: datetime) -> int:
+    """Confirmation and manage-link emails queued for a subscription since `since`."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.subscription_id == subscription_id,
+            OutboxMessage.kind.in_([kind.value for kind in LINK_KINDS]),
+            OutboxMessage.created_at > since,
+        )
+    )
+    return int(count or 0)
+
+
+async def _may_mail(session: AsyncSession, subscription_id: int, now: datetime) -> bool:
+    sent = await link_mails_since(session, subscription_id, now - LINK_MAIL_WINDOW)
+    return sent < LINK_MAILS_PER_ADDRESS
+
+
+async def _queue(
+    session: AsyncSession, subscription: Subscription, kind: MessageKind, now: datetime, host: str
+) -> None:
+    mail = LinkMail(
+        dedupe_key=f"{kind.value}:{subscription.id}:{now.isoformat()}",
+        subscription_id=subscription.id,
+        kind=kind,
+        due_at=now,
+    )
+    connection = await session.connection()
+    await outbox.enqueue(connection, [mail], now, host)
+
+
+# -- sign-up and confirmation -------------------------------------------------------------
+
+
+def _apply(subscription: Subscription, choices: Choices) -> None:
+    subscription.regions = list(choices.regions)
+    subscription.kinds = list(choices.kinds)
+    subscription.leads = list(choices.leads)
+    subscription.language = choices.language
+    subscription.tz = choices.tz
+    subscription.delivery_hour = choices.delivery_hour
+
+
+async def sign_up(
+    session: AsyncSession, email: str, choices: Choices, now: datetime, secret: str, host: str
+) -> Outcome:
+    """Start a subscription, or remind the address of the one it has (see module rules)."""
+    existing = await by_email(session, email)
+    if existing is None:
+        subscription = Subscription(
+            email=email,
+            state=SubscriptionState.PENDING,
+            # A placeholder until the id is known; unique, never a real token's hash.
+            token_hash=secrets.token_hex(32),
+            feed_generation=secrets.randbelow(_GENERATION_SPAN),
+            hard_bounces=0,
+            created_at=now,
+            confirmed_at=None,
+            expires_at=now + PENDING_LIFETIME,
+        )
+        _apply(subscription, choices)
+        session.add(subscription)
+        await session.flush()
+        _set_token(secret, subscription)
+        await session.flush()
+        await _queue(session, subscription, MessageKind.CONFIRM_SUBSCRIPTION, now, host)
+        return Outcome.SENT
+    if not await _may_mail(session, existing.id, now):
+        return Outcome.LIMITED
+    if existing.state == SubscriptionState.PENDING:
+        _apply(existing, choices)
+        existing.expires_at = now + PENDING_LIFETIME
+        await session.flush()
+        await _queue(session, existing, MessageKind.CONFIRM_SUBSCRIPTION, now, host)
+    else:
+        await _queue(session, existing, MessageKind.MANAGE_LINK, now, host)
+    return Outcome.SENT
+
+
+async def request_link(session: AsyncSession, email: str, now: datetime, host: str) -> Outcome:
+    """Answer "email me a link": the manage link (or the confirmation) if the address is known."""
+    existing = await by_email(session, email)
+    if existing is None or not _usable(existing, now):
+        return Outcome.SENT
+    if not await _may_mail(session, existing.id, now):
+        return Outcome.LIMITED
+    kind = (
+        MessageKind.CONFIRM_SUBSCRIPTION
+        if existing.state == SubscriptionState.PENDING
+        else MessageKind.MANAGE_LINK
+    )
+    await _queue(session, existing, kind, now, host)
+    return Outcome.SENT
+
+
+async def confirm(
+    session: AsyncSession, subscription: Subscription, now: datetime, secret: str
+) -> None:
+    """Pending → active (the double opt-in's second step); confirmed ones stay as they are."""
+    if subscription.state != SubscriptionState.PENDING:
+        return
+    subscription.state = SubscriptionState.ACTIVE
+    subscription.confirmed_at = now
+    subscription.expires_at = None
+    await session.execute(
+        delete(Unsubscribed).where(
+            Unsubscribed.address_hash == address_hash(secret, subscription.email)
+        )
+    )
+    await session.flush()
+
+
+# -- managing -----------------------------------------------------------------------------
+
+
+async def update(session: AsyncSession, subscription: Subscription, choices: Choices) -> None:
+    _apply(subscription, choices)
+    await session.flush()
+
+
+async def pause(session: AsyncSession, subscription: Subscription) -> None:
+    """Stop reminders; rows already queued are withdrawn when the dispatcher claims them."""
+    if subscription.state == SubscriptionState.ACTIVE:
+        subscription.state = SubscriptionState.PAUSED
+        await session.flush()
+
+
+async def resume(session: AsyncSession, subscription: Subscription) -> None:
+    if subscription.state == SubscriptionState.PAUSED:
+        subscription.state = SubscriptionState.ACTIVE
+        subscription.hard_bounces = 0
+        await session.flush()
+
+
+async def rotate(
+    session: AsyncSession, subscription: Subscription, now: datetime, secret: str, host: str
+) -> Outcome:
+    """Answer "send me a new link": revoke the old links (manage and feed), email the new one.
+
+    Refused (nothing changes) when the address already had its emails for today, so a
+    rotation never leaves somebody without a working link.
+    """
+    if not await _may_mail(session, subscription.id, now):
+        return Outcome.LIMITED
+    subscription.feed_generation += 1
+    _set_token(secret, subscription)
+    await session.flush()
+    await _queue(session, subscription, MessageKind.MANAGE_LINK, now, host)
+    return Outcome.SENT
+
+
+async def export(session: AsyncSession, subscription: Subscription) -> dict[str, Any]:
+    """Everything stored about a subscriber, as JSON-ready data."""
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.subscription_id == subscription.id)
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
+    messages = []
+    for row in rows:
+        attempts = await session.scalars(
+            select(SendAttempt).where(SendAttempt.outbox_id == row.id).order_by(SendAttempt.id)
+        )
+        messages.append(
+            {
+                "kind": str(row.kind),
+                "event_id": row.event_id,
+                "lead": row.lead,
+                "state": str(row.state),
+                "due_at": _iso(row.due_at),
+                "sent_at": _iso(row.sent_at),
+                "message_id": row.message_id,
+                "attempts": [
+                    {
+                        "at": _iso(attempt.at),
+                        "outcome": attempt.outcome,
+                        "smtp_code": attempt.smtp_code,
+                        "detail": attempt.detail,
+                    }
+                    for attempt in attempts
+                ],
+            }
+        )
+    return {
+        "email": subscription.email,
+        "state": str(subscription.state),
+        "regions": list(subscription.regions),
+        "kinds": list(subscription.kinds),
+        "leads": list(subscription.leads),
+        "language": subscription.language,
+        "time_zone": subscription.tz,
+        "delivery_hour": subscription.delivery_hour,
+        "created_at": _iso(subscription.created_at),
+        "confirmed_at": _iso(subscription.confirmed_at),
+        "hard_bounces": subscription.hard_bounces,
+        "messages": messages,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+async def unsubscribe(
+    session: AsyncSession, subscription: Subscription, now: datetime, secret: str
+) -> None:
+    """Stop every pending email and erase the subscriber, keeping only a keyed hash."""
+    connection = await session.connection()
+    await outbox.withdraw_subscriptions(connection, [subscription.id], now, "unsubscribed")
+    rows = select(OutboxMessage.id).where(OutboxMessage.subscription_id == subscription.id)
+    await session.execute(delete(SendAttempt).where(SendAttempt.outbox_id.in_(rows)))
+    await session.execute(
+        delete(OutboxMessage).where(OutboxMessage.subscription_id == subscription.id)
+    )
+    kept = address_hash(secret, subscription.email)
+    await session.execute(delete(Subscription).where(Subscription.id == subscription.id))
+    await session.execute(delete(Unsubscribed).where(Unsubscribed.address_hash == kept))
+    session.add(Unsubscribed(address_hash=kept, at=now))
+    await session.flush()
+    if subscription in session:
+        session.expunge(subscription)
+
+
+async def is_unsubscribed(session: AsyncSession, secret: str, email: str) -> bool:
+    """Whether this address unsubscribed (and has not confirmed a new sign-up since)."""
+    found = await session.get(Unsubscribed, address_hash(secret, email))
+    return found is not None

@@ -1,0 +1,352 @@
+"""The subscription form: what it offers, and checking what comes back (pure).
+
+The same fields serve the sign-up form (with the email address) and the manage page
+(without it). Every choice has a default, so an email address alone is a complete
+sign-up: every region, every kind, the default lead times, the page's language, the
+browser's time zone (or the first chosen region's venue zone) and 09:00.
+
+Errors are message ids (English source strings, marked with `N_`), translated where
+the form is shown.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import time
+from functools import cache
+from typing import Any
+
+from babel.dates import format_time
+from babel.lists import format_list
+from babel.units import format_unit
+from email_validator import EmailNotValidError, validate_email
+
+from feeds import Timeline
+from feeds.wording import KIND_NAMES, LANGUAGES, Kind, babel_locale, phrase
+from reminders.leads import DEFAULT, OFFERED, Lead
+from reminders.web.timeline_view import LANGUAGE_MENU
+from reminders.web.translations import N_, translate
+
+DEFAULT_DELIVERY_HOUR = 9
+MAX_EMAIL_LENGTH = 254  # RFC 5321 path limit less the angle brackets
+#: Most values read for one field; a form has fewer options than this.
+MAX_VALUES = 64
+FALLBACK_ZONE = "UTC"
+#: The fields a full form always sends (select values); a post with none of them and no
+#: ticked boxes is an address alone, and gets every default.
+PREFERENCE_FIELDS = ("language", "tz", "delivery_hour")
+
+#: Time-zone groups, in the order the select lists them.
+ZONE_GROUPS: tuple[tuple[str, str], ...] = (
+    ("Africa", N_("Africa")),
+    ("America", N_("Americas")),
+    ("Antarctica", N_("Antarctica")),
+    ("Arctic", N_("Arctic")),
+    ("Asia", N_("Asia")),
+    ("Atlantic", N_("Atlantic Ocean")),
+    ("Australia", N_("Australia")),
+    ("Europe", N_("Europe")),
+    ("Indian", N_("Indian Ocean")),
+    ("Pacific", N_("Pacific Ocean")),
+)
+
+#: Labels of the offered lead times (Babel's unit names lack the grammatical case some
+#: languages need after "before"); other leads fall back to "%(duration)s before".
+LEAD_LABELS: Mapping[str, str] = {
+    "8w": N_("8 weeks before"),
+    "3w": N_("3 weeks before"),
+    "1w": N_("1 week before"),
+    "1d": N_("1 day before"),
+    "1h": N_("1 hour before (events with a start time)"),
+}
+_UNIT_NAMES = {"w": "duration-week", "d": "duration-day", "h": "duration-hour"}
+
+E_EMAIL_MISSING = N_("Please enter your email address.")
+E_EMAIL_INVALID = N_("This does not look like an email address. Please check it.")
+E_EMAIL_CONTROL = N_("An email address must be on one line, without special characters.")
+E_EMAIL_TOO_LONG = N_("This email address is too long.")
+E_EMAIL_INTERNATIONAL = N_(
+    "Addresses with non-Latin letters before the @ cannot receive our emails yet. "
+    "Please use another address."
+)
+E_REGIONS = N_("Please choose regions from the list.")
+E_KINDS = N_("Please choose kinds of event from the list.")
+E_LEADS_NONE = N_("Please choose at least one reminder.")
+E_LEADS = N_("Please choose reminders from the list.")
+E_LANGUAGE = N_("Please choose a language from the list.")
+E_ZONE = N_("Please choose a time zone from the list.")
+E_HOUR = N_("Please choose an hour from the list.")
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """A subscriber's choices; empty regions or kinds mean all of them."""
+
+    regions: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    leads: tuple[str, ...] = tuple(lead.code for lead in DEFAULT)
+    language: str = "en"
+    tz: str = ""  # "" = automatic: the first chosen region's zone
+    delivery_hour: int = DEFAULT_DELIVERY_HOUR
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """The outcome of reading a form: the values as understood, and any errors."""
+
+    email: str
+    preferences: Preferences
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class FormData:
+    """The few read operations needed of a submitted form (a multi-dict)."""
+
+    def __init__(self, items: Iterable[tuple[str, str]]) -> None:
+        self._values: dict[str, list[str]] = {}
+        for count, (key, value) in enumerate(items):
+            if count >= MAX_VALUES * 8:
+                break
+            values = self._values.setdefault(key, [])
+            if len(values) < MAX_VALUES:
+                values.append(value)
+
+    def get(self, key: str) -> str | None:
+        values = self._values.get(key)
+        return values[0] if values else None
+
+    def getlist(self, key: str) -> list[str]:
+        return list(self._values.get(key, ()))
+
+
+# -- checking --------------------------------------------------------------------------
+
+
+def check_email(raw: str | None) -> tuple[str, str | None]:
+    """(the address as stored, None) or (what was typed, an error message id).
+
+    The address is validated by email-validator without any DNS lookup, then stored in
+    ASCII (an internationalised domain in its xn-- form) and lower case, so one mailbox
+    has one subscription.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return "", E_EMAIL_MISSING
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in text):
+        return "", E_EMAIL_CONTROL
+    if len(text) > MAX_EMAIL_LENGTH:
+        return text[:MAX_EMAIL_LENGTH], E_EMAIL_TOO_LONG
+    try:
+        valid = validate_email(text, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        if "SMTPUTF8" in str(exc) or "internationalized" in str(exc).lower():
+            return text, E_EMAIL_INTERNATIONAL
+        return text, E_EMAIL_INVALID
+    address = (valid.ascii_email or valid.normalized).lower()
+    if len(address) > MAX_EMAIL_LENGTH:
+        return text, E_EMAIL_TOO_LONG
+    return address, None
+
+
+def _distinct(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(value.strip() for value in values if value.strip()))
+
+
+def check_preferences(
+    form: FormData, timeline: Timeline, page_lang: str
+) -> tuple[Preferences, dict[str, str]]:
+    errors: dict[str, str] = {}
+    region_ids = [region.id for region in timeline.regions]
+    regions = _distinct(form.getlist("regions"))
+    if any(region not in region_ids for region in regions):
+        errors["regions"] = E_REGIONS
+    regions = [region for region in region_ids if region in regions]
+
+    kind_slugs = [kind.value for kind in Kind]
+    kinds = _distinct(form.getlist("kinds"))
+    if any(kind not in kind_slugs for kind in kinds):
+        errors["kinds"] = E_KINDS
+    kinds = [kind for kind in kind_slugs if kind in kinds]
+
+    offered = [lead.code for lead in OFFERED]
+    leads = _distinct(form.getlist("leads"))
+    if not leads and not any(form.get(name) is not None for name in PREFERENCE_FIELDS):
+        leads = [lead.code for lead in DEFAULT]  # an address alone: every default
+    if not leads:
+        errors["leads"] = E_LEADS_NONE
+    elif any(lead not in offered for lead in leads):
+        errors["leads"] = E_LEADS
+    leads = [lead for lead in offered if lead in leads]
+
+    language = (form.get("language") or page_lang).strip()
+    if language not in LANGUAGES:
+        errors["language"] = E_LANGUAGE
+        language = page_lang
+
+    tz = (form.get("tz") or "").strip()
+    if tz and tz not in accepted_zones():
+        errors["tz"] = E_ZONE
+        tz = ""
+
+    hour_text = (form.get("delivery_hour") or str(DEFAULT_DELIVERY_HOUR)).strip()
+    hour = int(hour_text) if hour_text.isascii() and hour_text.isdigit() else -1
+    if not 0 <= hour <= 23:
+        errors["delivery_hour"] = E_HOUR
+        hour = DEFAULT_DELIVERY_HOUR
+
+    preferences = Preferences(
+        regions=tuple(regions),
+        kinds=tuple(kinds),
+        leads=tuple(leads),
+        language=language,
+        tz=tz,
+        delivery_hour=hour,
+    )
+    return preferences, errors
+
+
+def check_signup(form: FormData, timeline: Timeline, page_lang: str) -> Checked:
+    email, email_error = check_email(form.get("email"))
+    preferences, errors = check_preferences(form, timeline, page_lang)
+    if email_error:
+        errors = {"email": email_error, **errors}
+    return Checked(email, preferences, errors)
+
+
+def resolved_zone(preferences: Preferences, timeline: Timeline) -> str:
+    """The zone to store: the one chosen, else the first chosen region's venue zone."""
+    if preferences.tz:
+        return preferences.tz
+    for region_id in preferences.regions:
+        region = timeline.region(region_id)
+        if region is not None:
+            return region.tz
+    return FALLBACK_ZONE
+
+
+# -- what the form offers ---------------------------------------------------------------
+
+
+@cache
+def accepted_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+@cache
+def listed_zones() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(group prefix, zones) for the select: geographic IANA zones, sorted, plus UTC."""
+    zones = accepted_zones()
+    groups = []
+    for prefix, _label in ZONE_GROUPS:
+        members = sorted(zone for zone in zones if zone.startswith(prefix + "/"))
+        groups.append((prefix, tuple(members)))
+    return tuple(groups)
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneGroup:
+    label: str
+    zones: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FormView:
+    """Everything a template needs to draw the preference fields, in one language."""
+
+    regions: tuple[Option, ...]
+    kinds: tuple[Option, ...]
+    leads: tuple[Option, ...]
+    languages: tuple[Option, ...]
+    hours: tuple[Option, ...]
+    zone_groups: tuple[ZoneGroup, ...]
+    zone: str  # "" = automatic
+    #: A stored zone the list does not show (an alias, "Etc/GMT-3"): offered on its own.
+    extra_zone: str
+
+
+def lead_label(lead: Lead, lang: str) -> str:
+    known = LEAD_LABELS.get(lead.code)
+    if known is not None:
+        return translate(lang, known)
+    duration = format_unit(lead.count, _UNIT_NAMES[lead.unit], "long", locale=babel_locale(lang))
+    return translate(lang, N_("%(duration)s before"), {"duration": duration})
+
+
+def hour_label(hour: int, lang: str) -> str:
+    return format_time(time(hour), format="short", locale=babel_locale(lang))
+
+
+def form_view(
+    preferences: Preferences,
+    timeline: Timeline,
+    lang: str,
+    language_names: Sequence[tuple[str, str]],
+) -> FormView:
+    return FormView(
+        regions=tuple(
+            Option(region.id, region.name(lang), region.id in preferences.regions)
+            for region in timeline.regions
+        ),
+        kinds=tuple(
+            Option(kind.value, phrase(KIND_NAMES[kind], lang), kind.value in preferences.kinds)
+            for kind in Kind
+        ),
+        leads=tuple(
+            Option(lead.code, lead_label(lead, lang), lead.code in preferences.leads)
+            for lead in OFFERED
+        ),
+        languages=tuple(
+            Option(code, name, code == preferences.language) for code, name in language_names
+        ),
+        hours=tuple(
+            Option(str(hour), hour_label(hour, lang), hour == preferences.delivery_hour)
+            for hour in range(24)
+        ),
+        zone_groups=tuple(
+            ZoneGroup(translate(lang, label), zones)
+            for (_prefix, label), (_same, zones) in zip(ZONE_GROUPS, listed_zones(), strict=True)
+        ),
+        zone=preferences.tz,
+        extra_zone=preferences.tz if preferences.tz and preferences.tz not in _listed() else "",
+    )
+
+
+@cache
+def _listed() -> frozenset[str]:
+    return frozenset({FALLBACK_ZONE, *(zone for _, zones in listed_zones() for zone in zones)})
+
+
+def signup_form(
+    timeline: Timeline,
+    lang: str,
+    region: str | None = None,
+    preferences: Preferences | None = None,
+    email: str = "",
+    errors: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The context of the sign-up form partial (``_signup.html.j2``).
+
+    Without `preferences`, the defaults: `region` ticked (if given), the page's language.
+    """
+    shown = preferences or Preferences(regions=(region,) if region else (), language=lang)
+    defaults = [lead_label(lead, lang) for lead in DEFAULT]
+    return {
+        "form": form_view(shown, timeline, lang, LANGUAGE_MENU),
+        "email": email,
+        "errors": dict(errors or {}),
+        "region_page": region is not None,
+        "default_leads": format_list(defaults, locale=babel_locale(lang)),
+    }
