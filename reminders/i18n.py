@@ -1,0 +1,99 @@
+"""Translations for emails (and pages): gettext catalogs compiled in memory at start-up.
+
+English is the source language: messages are written in English in templates and code,
+and ``reminders/locale/<lang>/LC_MESSAGES/messages.po`` holds the other five UN
+languages. No ``.mo`` file is ever written or committed: each catalog is read with
+Babel, compiled into memory and wrapped as `babel.support.Translations`, once per
+process and language.
+
+Refresh the catalogs after changing messages::
+
+    pybabel extract -F config/babel.cfg -o reminders/locale/messages.pot .
+    pybabel update -i reminders/locale/messages.pot -d reminders/locale
+
+`tests/unit/reminders/test_translations.py` fails while any message is missing, fuzzy,
+empty or left in English.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from feeds.wording import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DOMAIN = "messages"
+#: Languages with a catalog; English is the identity.
+TRANSLATED = tuple(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
+
+
+def catalog_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _check(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r} (use one of {', '.join(LANGUAGES)})")
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """The compiled catalog of `lang`; English (the source language) translates to itself."""
+    _check(lang)
+    if lang == DEFAULT_LANGUAGE:
+        return NullTranslations()
+    with catalog_path(lang).open("rb") as source:
+        catalog = read_po(source, locale=lang, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def gettext(lang: str, message: str, **values: Any) -> str:
+    """`message` in `lang`, with ``%(name)s`` placeholders filled from `values`."""
+    text = translations(lang).ugettext(message)
+    return text % values if values else text
+
+
+def ngettext(lang: str, singular: str, plural: str, count: int, **values: Any) -> str:
+    """The plural form of `lang` for `count`; ``%(num)d`` is `count`."""
+    text = translations(lang).ungettext(singular, plural, count)
+    return text % {"num": count, **values}
+
+
+def direction(lang: str) -> str:
+    return "rtl" if lang in RTL_LANGUAGES else "ltr"
+
+
+@cache
+def environment(lang: str, folder: str = "email") -> Environment:
+    """The Jinja environment for templates in ``templates/<folder>`` in `lang`, built once.
+
+    ``.html.j2`` templates are autoescaped; ``_()``, ``gettext`` and ``ngettext`` are
+    the new-style gettext functions of `jinja2.ext.i18n` (``_("%(n)s days", n=3)``).
+    """
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES / folder),
+        autoescape=select_autoescape(["html", "html.j2"]),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        translations(lang), newstyle=True
+    )
+    env.globals.update(lang=lang, direction=direction(lang))
+    return env
