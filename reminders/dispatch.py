@@ -7,7 +7,8 @@ One run is a pipeline of three parts over one asyncio queue:
   go out as one email), then claims the next batch when the queue has room;
 - `concurrency` senders (one per SMTP connection) compose each message and hand it to
   the mailer;
-- outcomes are recorded in batches of `flush_every` (`outbox.record`), and at the end.
+- a recorder stores outcomes in batches of `flush_every` (`outbox.record`), at least
+  every second, and at the end; senders never wait for the database.
 
 Crash safety: rows are leased for `lease`; a sender does not start a message whose
 lease has less than a third of its length left (it would risk a second sender picking
@@ -22,6 +23,7 @@ recorded; queued ones are left leased for whoever comes next.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -48,6 +50,7 @@ Composer = Callable[[Envelope], bytes]
 
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_BATCH = 500
+FLUSH_SECONDS = 1.0
 
 
 def new_owner() -> str:
@@ -115,25 +118,11 @@ class Dispatcher:
         report = DispatchReport()
         queue: asyncio.Queue[Envelope | None] = asyncio.Queue(maxsize=self.batch_size)
         pending: list[Outcome] = []
-        flushing = asyncio.Lock()
+        wake = asyncio.Event()  # the recorder has work: a full batch, or senders done
+        senders_left = self.concurrency
         deadline = time.monotonic() + self.budget_seconds
         margin = self.lease / 3
         most_messages = self.max_batches * self.batch_size
-
-        async def flush() -> None:
-            async with flushing:
-                batch = pending[:]
-                pending.clear()
-                if batch:
-                    report.add(
-                        await outbox.record(
-                            self.engine,
-                            self.owner,
-                            batch,
-                            hard_bounce_limit=self.hard_bounce_limit,
-                            random=self.random,
-                        )
-                    )
 
         async def claimer() -> None:
             try:
@@ -156,24 +145,52 @@ class Dispatcher:
                     await queue.put(None)
 
         async def sender() -> None:
-            for _ in range(most_messages + 1):
-                envelope = await queue.get()
-                if envelope is None:
+            nonlocal senders_left
+            try:
+                for _ in range(most_messages + 1):
+                    envelope = await queue.get()
+                    if envelope is None:
+                        return
+                    if stop.is_set() or self.clock() >= envelope.lease_expires_at - margin:
+                        report.left_leased += 1
+                        continue
+                    result = await self._send(envelope)
+                    report.messages += 1
+                    pending.append(Outcome(envelope, result, self.clock()))
+                    if len(pending) >= self.flush_every:
+                        wake.set()
+            finally:
+                senders_left -= 1
+                wake.set()
+
+        async def recorder() -> None:
+            # Senders never wait for the database; outcomes are stored in batches, and
+            # at least every FLUSH_SECONDS while sending is slow (a rate-capped relay).
+            for _ in range(most_messages + int(self.budget_seconds / FLUSH_SECONDS) + 2):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), timeout=FLUSH_SECONDS)
+                wake.clear()
+                finished = senders_left == 0
+                batch = pending[:]
+                pending.clear()
+                if batch:
+                    report.add(
+                        await outbox.record(
+                            self.engine,
+                            self.owner,
+                            batch,
+                            hard_bounce_limit=self.hard_bounce_limit,
+                            random=self.random,
+                        )
+                    )
+                if finished and not pending:
                     return
-                if stop.is_set() or self.clock() >= envelope.lease_expires_at - margin:
-                    report.left_leased += 1
-                    continue
-                result = await self._send(envelope)
-                report.messages += 1
-                pending.append(Outcome(envelope, result, self.clock()))
-                if len(pending) >= self.flush_every:
-                    await flush()
 
         async with asyncio.TaskGroup() as group:
             group.create_task(claimer())
             for _ in range(self.concurrency):
                 group.create_task(sender())
-        await flush()
+            group.create_task(recorder())
         if report.messages or report.too_late or report.withdrawn:
             log.info(
                 "dispatch: %d messages; rows sent %d, retrying %d, failed %d "

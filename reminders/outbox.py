@@ -253,10 +253,6 @@ class Recipient:
     email: str
     language: str
     tz: str
-    delivery_hour: int
-    regions: tuple[str, ...]
-    kinds: tuple[str, ...]
-    leads: tuple[str, ...]
     state: SubscriptionState
     hard_bounces: int
     feed_generation: int
@@ -445,17 +441,7 @@ async def _recipients(conn: AsyncConnection, ids: Collection[int]) -> dict[int, 
     for part in _chunks(ids):
         rows = await conn.execute(
             select(
-                s.id,
-                s.email,
-                s.language,
-                s.tz,
-                s.delivery_hour,
-                s.regions,
-                s.kinds,
-                s.leads,
-                s.state,
-                s.hard_bounces,
-                s.feed_generation,
+                s.id, s.email, s.language, s.tz, s.state, s.hard_bounces, s.feed_generation
             ).where(s.id.in_(part))
         )
         for row in rows:
@@ -464,10 +450,6 @@ async def _recipients(conn: AsyncConnection, ids: Collection[int]) -> dict[int, 
                 email=row.email,
                 language=row.language,
                 tz=row.tz,
-                delivery_hour=row.delivery_hour,
-                regions=tuple(row.regions or ()),
-                kinds=tuple(row.kinds or ()),
-                leads=tuple(row.leads or ()),
                 state=SubscriptionState(row.state),
                 hard_bounces=row.hard_bounces,
                 feed_generation=row.feed_generation,
