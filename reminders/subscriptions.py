@@ -184,7 +184,8 @@ async def _queue(
     session: AsyncSession, subscription: Subscription, kind: MessageKind, now: datetime, host: str
 ) -> None:
     mail = LinkMail(
-        dedupe_key=f"{kind.value}:{subscription.id}:{now.isoformat()}",
+        # One email per request, even two in the same instant.
+        dedupe_key=f"{kind.value}:{subscription.id}:{now.isoformat()}:{secrets.token_hex(8)}",
         subscription_id=subscription.id,
         kind=kind,
         due_at=now,
