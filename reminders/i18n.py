@@ -95,5 +95,6 @@ def environment(lang: str, folder: str = "email") -> Environment:
     env.install_gettext_translations(  # type: ignore[attr-defined]
         translations(lang), newstyle=True
     )
-    env.globals.update(lang=lang, direction=direction(lang))
+    # Between a label and its value: Chinese labels end in a full-width colon, no space.
+    env.globals.update(lang=lang, direction=direction(lang), sep="" if lang == "zh" else " ")
     return env
