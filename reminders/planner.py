@@ -248,6 +248,8 @@ class Schedule:
                     instants.append((start - lead.delta, entry))
         self._by_date = dict(by_date)
         self._dates = sorted(by_date)
+        #: The latest `not_after` on each date: dates all past it are skipped at once.
+        self._latest = {day: max(e.not_after for e in entries) for day, entries in by_date.items()}
         instants.sort(key=lambda item: (item[0], item[1].event_id, item[1].lead.code))
         self._instants = instants
         self._instant_times = [moment for moment, _ in instants]
@@ -285,6 +287,8 @@ class Schedule:
                 first = bisect_left(self._dates, low.date())
             last = bisect_right(self._dates, high.date())
             for day in self._dates[first:last]:
+                if self._latest[day] <= now:
+                    continue
                 midnight = datetime.combine(day, time(0))
                 top = bisect_right(hours, (high - midnight) // _HOUR)
                 bottom = 0 if low is None else bisect_left(hours, -((midnight - low) // _HOUR))
