@@ -388,3 +388,82 @@ def test_plan_windows_partition_the_whole(
         for item in schedule.plan(index, since, until, since)
     ]
     assert sorted(pieces, key=lambda p: p.dedupe_key) == sorted(whole, key=lambda p: p.dedupe_key)
+
+
+def _reference(
+    subs: list[SubscriberView], tl: object, since: datetime, until: datetime, now: datetime
+) -> set[tuple[str, datetime]]:
+    """The rules of the module docstring, written out the slow way."""
+    from datetime import UTC, time
+    from zoneinfo import ZoneInfo
+
+    found = set()
+    for sub in subs:
+        for ev in tl.events:  # type: ignore[attr-defined]
+            if ev.status in (Status.CANCELLED, Status.POSTPONED):
+                continue
+            if sub.regions and ev.region not in sub.regions and ev.region != GLOBAL:
+                continue
+            if sub.kinds and ev.kind.value not in sub.kinds:
+                continue
+            exact = ev.when.is_exact_day
+            leads = sub.leads if exact else sub.leads[:1]
+            for lead in leads:
+                if lead.is_day_based:
+                    day = ev.when.first_day - timedelta(days=lead.days)
+                    local = datetime.combine(day, time(sub.delivery_hour), ZoneInfo(sub.tz))
+                    due = local.astimezone(UTC)
+                elif ev.when.is_timed or not exact:
+                    due = ev.starts_at.astimezone(UTC) - lead.delta
+                else:
+                    continue
+                start = ev.starts_at
+                if since < due <= until and due < start and now < start and due >= sub.active_since:
+                    kind = "reminder" if exact else "expected"
+                    found.add((f"{sub.id}:{ev.id}:{kind}:{lead.code}:0", due))
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    people=st.lists(
+        st.tuples(
+            st.sampled_from(_ZONES),
+            st.integers(0, 23),
+            st.lists(st.sampled_from(["8w", "3w", "1w", "2d", "1d", "6h", "1h"]), max_size=3),
+            st.lists(st.sampled_from(["europe", "lac", "arab"]), max_size=2),
+            st.integers(0, 60 * 24 * 120),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    start=st.integers(0, 60 * 24 * 100),
+    length=st.integers(1, 60 * 24 * 20),
+)
+def test_plan_matches_reference_rules(
+    people: list[tuple[str, int, list[str], list[str], int]], start: int, length: int
+) -> None:
+    tl = timeline(
+        event("a", "2025-04-06", region="lac"),
+        event("b", "2025-04-07T09:00/10:00", region="lac"),
+        event("c", "2025-04", region="europe"),
+        event("d", "2025-03-31T01:30/03:00"),
+        event("e", "2025-03-30", region="arab", status=Status.POSTPONED),
+        event("f", "late 2025", region=GLOBAL, tz="America/New_York"),
+    )
+    origin = utc(2025, 1, 1)
+    subs = [
+        subscriber(
+            i,
+            tz=tz,
+            hour=hour,
+            leads=leads,
+            regions=regions,
+            since=origin + timedelta(minutes=active),
+        )
+        for i, (tz, hour, leads, regions, active) in enumerate(people, start=1)
+    ]
+    since = origin + timedelta(minutes=start)
+    until = since + timedelta(minutes=length)
+    got = plan(subs, tl, revisions(tl), since, since=since, until=until)
+    assert {(p.dedupe_key, p.due_at) for p in got} == _reference(subs, tl, since, until, since)
