@@ -283,6 +283,10 @@ _ORDINALS: Mapping[str, tuple[str, str, str, str]] = {
 }
 
 
+#: Between a date and its time: Chinese uses no comma there, Arabic its own comma.
+_DATE_TIME_SEPARATOR: Mapping[str, str] = {"zh": " ", "ar": "، "}
+
+
 def phrase(table: Phrases, lang: str) -> str:
     return table.get(lang) or table[DEFAULT_LANGUAGE]
 
@@ -303,13 +307,14 @@ def period_label(when: When, lang: str) -> str:
         case Precision.TIMED:
             assert when.start_time is not None
             start = datetime.combine(first, when.start_time)
-            text = f"{_long_date(first, lang)}, {_hm(start, lang)}"
+            comma = _DATE_TIME_SEPARATOR.get(lang, ", ")
+            text = f"{_long_date(first, lang)}{comma}{_hm(start, lang)}"
             if when.end_time is None:
                 return text
             end = datetime.combine(when.last_day, when.end_time)
             if when.last_day == first:
                 return f"{text}–{_hm(end, lang)}"
-            return f"{text} – {_long_date(when.last_day, lang)}, {_hm(end, lang)}"
+            return f"{text} – {_long_date(when.last_day, lang)}{comma}{_hm(end, lang)}"
         case Precision.DAY:
             return _long_date(first, lang)
         case Precision.DAYS:
