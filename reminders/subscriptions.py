@@ -183,12 +183,15 @@ async def _may_mail(session: AsyncSession, subscription_id: int, now: datetime) 
 async def _queue(
     session: AsyncSession, subscription: Subscription, kind: MessageKind, now: datetime, host: str
 ) -> None:
+    expires = subscription.expires_at if kind is MessageKind.CONFIRM_SUBSCRIPTION else None
     mail = LinkMail(
         # One email per request, even two in the same instant.
         dedupe_key=f"{kind.value}:{subscription.id}:{now.isoformat()}:{secrets.token_hex(8)}",
         subscription_id=subscription.id,
         kind=kind,
         due_at=now,
+        # The confirmation says until when its link works.
+        payload={"expires_at": expires.isoformat()} if expires else {},
     )
     connection = await session.connection()
     await outbox.enqueue(connection, [mail], now, host)
