@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from reminders.web.translations import N_
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
+#: Secrets in paths (manage tokens, feed keys): never written to the log.
+_TOKENS = re.compile(r"[A-Za-z0-9_-]{20,}")
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
@@ -98,7 +101,7 @@ def create_web_app(
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s", request.url.path)
+        log.exception("unhandled error on %s", _TOKENS.sub("…", request.url.path))
         return error_page(
             request, 500, N_("Something went wrong"), N_("Please try again in a moment.")
         )

@@ -26,6 +26,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from email.utils import parseaddr
 from typing import Protocol, TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -118,7 +119,12 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
     settings = backend.settings
     secret = settings.secret_key.get_secret_value()
     base_url = settings.base_url.rstrip("/")
-    mail_host = urlsplit(base_url).hostname or "localhost"
+    # Message-IDs in the From address's domain, as the dispatcher's own.
+    mail_host = (
+        parseaddr(settings.mail_from)[1].rpartition("@")[2]
+        or urlsplit(base_url).hostname
+        or "localhost"
+    )
     own_origin = origin_of(base_url)
     clients = limiter or SlidingWindow(REQUESTS_PER_CLIENT, CLIENT_WINDOW, backend.clock)
     personal = PersonalFeeds(lambda: backend.source.snapshot, base_url)
