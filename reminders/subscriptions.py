@@ -61,7 +61,8 @@ LINK_KINDS = (MessageKind.CONFIRM_SUBSCRIPTION, MessageKind.MANAGE_LINK)
 _GENERATION_SPAN = 2**30
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-_FEED_TOKEN = re.compile(r"(?P<id>[1-9][0-9]{0,17})-(?P<mac>[A-Za-z0-9_-]{43})")
+_FEED_TOKEN = re.compile(r"(?P<id>[1-9][0-9]{0,9})-(?P<mac>[A-Za-z0-9_-]{43})")
+_MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +138,7 @@ async def by_token(session: AsyncSession, token: str, now: datetime) -> Subscrip
 async def by_feed_token(session: AsyncSession, token: str, secret: str) -> Subscription | None:
     """The confirmed subscription a personal feed token belongs to."""
     match = _FEED_TOKEN.fullmatch(token)
-    if match is None:
+    if match is None or int(match["id"]) > _MAX_ID:
         return None
     found = await session.get(Subscription, int(match["id"]))
     if found is None or found.state == SubscriptionState.PENDING:

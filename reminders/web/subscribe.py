@@ -511,7 +511,7 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
 
     # -- personal feed ----------------------------------------------------------------
 
-    @router.get("/personal/{name}")
+    @router.api_route("/personal/{name}", methods=["GET", "HEAD"])
     async def personal_feed(request: Request, name: str) -> Response:
         if not name.endswith(".ics"):
             return bad_link(request)

@@ -489,9 +489,14 @@ async def test_personal_feed_exactly_the_selection(
         f"/personal/{feed}.ics", headers={"if-none-match": response.headers["etag"]}
     )
     assert (not_modified.status_code, not_modified.content) == (304, b"")
+    head = await client.head(f"/personal/{feed}.ics")
+    assert (head.status_code, head.headers["etag"]) == (200, response.headers["etag"])
 
 
-@pytest.mark.parametrize("name", ["1-" + "A" * 43 + ".ics", "x.ics", "1-abc.ics", "feed"])
+@pytest.mark.parametrize(
+    "name",
+    ["1-" + "A" * 43 + ".ics", "99999999999-" + "A" * 43 + ".ics", "x.ics", "1-abc.ics", "feed"],
+)
 async def test_personal_feed_unknown_token_404(client: httpx.AsyncClient, name: str) -> None:
     response = await client.get(f"/personal/{name}")
     assert response.status_code == 404
