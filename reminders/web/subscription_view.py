@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.lists import format_list
 
 from feeds import Timeline
@@ -67,6 +67,15 @@ def long_date(moment: datetime, tz: str, lang: str) -> str:
 
 
 def date_time(moment: datetime, tz: str, lang: str) -> str:
-    """A moment in the subscriber's zone, with the zone named."""
+    """A moment in the subscriber's zone, with the zone named ("5 December 2026, 15:19").
+
+    The long date and the short time, joined as the language joins them (CLDR's medium
+    date-time pattern): no seconds, and the day written out.
+    """
+    locale = babel_locale(lang)
     local = moment.astimezone(ZoneInfo(tz))
-    return f"{format_datetime(local, 'medium', locale=babel_locale(lang))} ({tz})"
+    pattern = str(locale.datetime_formats["medium"]).replace("'", "")
+    joined = pattern.replace("{0}", format_time(local, "short", locale=locale)).replace(
+        "{1}", format_date(local.date(), "long", locale=locale)
+    )
+    return f"{joined} ({tz})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from feeds import Timeline, parse_timeline
@@ -31,6 +33,7 @@ from reminders.web.forms import (
     resolved_zone,
     signup_form,
 )
+from reminders.web.subscription_view import date_time, long_date
 from reminders.web.timeline_view import LANGUAGE_MENU
 
 TOML = """
@@ -269,3 +272,25 @@ def test_form_view_stored_alias_zone_offered_on_its_own(timeline: Timeline) -> N
 )
 def test_lead_label_in_language(code: str, lang: str, label: str) -> None:
     assert lead_label(parse_lead(code), lang) == label
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "5 December 2026, 16:19 (Africa/Cairo)"),
+        ("ar", "5 ديسمبر 2026، 4:19 م (Africa/Cairo)"),
+        ("ru", "5 декабря 2026\u202fг., 16:19 (Africa/Cairo)"),  # narrow no-break space
+        ("zh", "2026年12月5日 16:19 (Africa/Cairo)"),
+    ],
+)
+def test_date_time_in_subscriber_zone_and_language(lang: str, text: str) -> None:
+    moment = datetime(2026, 12, 5, 14, 19, 57, tzinfo=UTC)
+    assert date_time(moment, "Africa/Cairo", lang) == text
+
+
+def test_long_date_in_subscriber_zone() -> None:
+    moment = datetime(2024, 3, 10, 23, 30, tzinfo=UTC)
+    assert (long_date(moment, "Asia/Tokyo", "fr"), long_date(moment, "UTC", "fr")) == (
+        "11 mars 2024",
+        "10 mars 2024",
+    )
