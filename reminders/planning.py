@@ -24,8 +24,9 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import Table, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
@@ -75,6 +76,39 @@ async def _write_planned_until(conn: AsyncConnection, at: datetime, now: datetim
             set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
         )
     )
+
+
+_offsets: dict[date, frozenset[timedelta]] = {}
+
+
+def _offsets_on(day: date) -> frozenset[timedelta]:
+    """Every UTC offset in use somewhere on `day` (all IANA zones, both ends of the day)."""
+    found = _offsets.get(day)
+    if found is None:
+        start = datetime.combine(day, time(0), UTC)
+        moments = (start, start + timedelta(hours=23, minutes=59))
+        found = frozenset(
+            offset
+            for name in available_timezones()
+            for moment in moments
+            if (offset := moment.astimezone(ZoneInfo(name)).utcoffset()) is not None
+        )
+        if len(_offsets) > 8:
+            _offsets.clear()
+        _offsets[day] = found
+    return found
+
+
+def crosses_local_hour(since: datetime | None, until: datetime) -> bool:
+    """Whether a whole local hour of some time zone falls in ``(since, until]``."""
+    if since is None or until - since >= timedelta(hours=1):
+        return True
+    for offset in _offsets_on(since.date()) | _offsets_on(until.date()):
+        local = since + offset
+        next_hour = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        if next_hour - offset <= until:
+            return True
+    return False
 
 
 async def _groups_in_use(conn: AsyncConnection) -> dict[str, tuple[int, ...]]:
@@ -225,8 +259,10 @@ class Planning:
     ) -> tuple[int, int]:
         async with self._engine.connect() as conn:
             since = await _read_planned_until(conn)
-            groups = await _groups_in_use(conn)
-        slots = schedule.slots(since, now, now, groups) if groups else []
+            # Day-based moments fall on whole local hours; most short windows contain
+            # none in any zone, and then the (zone, hour) groups need not be read.
+            groups = await _groups_in_use(conn) if crosses_local_hour(since, now) else {}
+        slots = schedule.slots(since, now, now, groups)
         enqueued = 0
         if slots:
             # Hour-based slots (no group) are the same instant for everybody.

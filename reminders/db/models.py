@@ -70,6 +70,10 @@ class SubscriptionState(StrEnum):
 
 class Subscription(Base):
     __tablename__ = "subscriptions"
+    __table_args__ = (
+        # The planner's (zone, hour) groups in use: read from the index alone.
+        Index("ix_subscriptions_groups", "state", "tz", "delivery_hour"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)

@@ -157,3 +157,21 @@ async def test_moved_event_withdraws_the_queued_reminder_and_sends_a_change_noti
         "class": "moved",
         "changes": [{"field": "date", "old": "2025-03-18", "new": "2025-03-25"}],
     }
+
+
+@pytest.mark.anyio
+async def test_minute_ticks_plan_the_reminder_once_at_its_hour(worker: Worker) -> None:
+    sid = await _subscribe(worker, "alice@example.org")
+    clock = worker.clock
+    assert isinstance(clock, Clock)
+    clock.now = DUE - timedelta(minutes=3, seconds=30)
+    await worker.plan_tick()  # first start
+    planned_at = []
+    for minute in range(-2, 4):
+        clock.now = DUE + timedelta(minutes=minute, seconds=30)
+        report = await worker.planning.tick()
+        planned_at.extend([minute] * report.enqueued)
+
+    rows = await outbox_rows(worker.engine)
+    assert planned_at == [0]
+    assert [(row.subscription_id, row.lead, row.due_at) for row in rows] == [(sid, "1d", DUE)]
