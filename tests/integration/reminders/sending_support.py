@@ -209,13 +209,37 @@ def sqlite_url(path: Path) -> str:
 
 
 @asynccontextmanager
-async def database(path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(sqlite_url(path))
-    await create_schema(engine)
+async def database(target: Path | str) -> AsyncIterator[AsyncEngine]:
+    """A fresh schema: a SQLite file at a path, or a PostgreSQL URL (emptied before and after)."""
+    if isinstance(target, Path):
+        engine = create_engine(sqlite_url(target))
+        await create_schema(engine)
+        try:
+            yield engine
+        finally:
+            await engine.dispose()
+        return
+    engine = create_engine(target)
+    async with engine.begin() as conn:
+        await conn.run_sync(Base.metadata.drop_all)
+        await conn.run_sync(Base.metadata.create_all)
     try:
         yield engine
     finally:
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
         await engine.dispose()
+
+
+def backend(request: Any, tmp_path: Path) -> Path | str:
+    """For a fixture parametrised over "sqlite" and "postgresql": where the schema goes."""
+    if request.param == "sqlite":
+        return tmp_path / "db.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def url_of(target: Path | str) -> str:
+    return sqlite_url(target) if isinstance(target, Path) else target
 
 
 async def add_subscriptions(

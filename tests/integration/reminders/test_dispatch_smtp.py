@@ -12,6 +12,7 @@ from sending_support import (
     NOW,
     Sink,
     add_subscriptions,
+    backend,
     database,
     dispatcher,
     emails,
@@ -19,8 +20,8 @@ from sending_support import (
     planned,
     send_log,
     smtp_server,
-    sqlite_url,
     states,
+    url_of,
 )
 
 from reminders import outbox
@@ -88,17 +89,23 @@ async def test_dispatch_with_nothing_due_sends_nothing(tmp_path: Path) -> None:
     assert (report, sink.received) == (DispatchReport(claims=1), [])
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_db(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    return backend(request, tmp_path)
+
+
 @pytest.mark.anyio
-async def test_two_dispatchers_at_once_deliver_every_message_exactly_once(tmp_path: Path) -> None:
+async def test_two_dispatchers_at_once_deliver_every_message_exactly_once(
+    shared_db: Path | str,
+) -> None:
     sink = Sink()
-    path = tmp_path / "db.sqlite3"
     count = 600
-    async with database(path) as setup, smtp_server(sink) as port:
+    async with database(shared_db) as setup, smtp_server(sink) as port:
         ids = await add_subscriptions(setup, emails(count), NOW)
         async with setup.begin() as conn:
             await outbox.enqueue(conn, [planned(sid) for sid in ids], NOW, HOST)
-        first_engine = create_engine(sqlite_url(path))
-        second_engine = create_engine(sqlite_url(path))
+        first_engine = create_engine(url_of(shared_db))
+        second_engine = create_engine(url_of(shared_db))
         first_mailer = SmtpMailer(_settings(port))
         second_mailer = SmtpMailer(_settings(port))
         try:

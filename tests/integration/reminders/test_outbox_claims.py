@@ -14,6 +14,7 @@ from sending_support import (
     NOW,
     SUBSCRIPTIONS,
     add_subscriptions,
+    backend,
     database,
     outbox_rows,
     planned,
@@ -31,9 +32,9 @@ from reminders.planner import Planned
 LEASE = timedelta(minutes=5)
 
 
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    async with database(tmp_path / "db.sqlite3") as engine:
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    async with database(backend(request, tmp_path)) as engine:
         yield engine
 
 
