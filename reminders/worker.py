@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from feeds.publish import FeedSet
 from reminders import outbox
 from reminders.db.engine import create_engine, create_schema, is_sqlite, session_factory
 from reminders.dispatch import (
@@ -48,9 +49,12 @@ from reminders.dispatch import (
     batch_size_for,
     envelope_sender,
 )
+from reminders.mail.compose import Composer as MailComposer
+from reminders.mail.compose import NothingToSend
 from reminders.mail.transport import Mailer, SmtpMailer, make_mailer
 from reminders.metrics import TICK_DURATION
 from reminders.planning import Planning
+from reminders.service import Service, feed_builder
 from reminders.settings import Settings
 from reminders.timeline_source import Snapshot, TimelineSource
 
@@ -86,6 +90,7 @@ class Worker:
         clock: Clock = system_clock,
         lease: timedelta = DEFAULT_LEASE,
         rng: random.Random | None = None,
+        unsendable: tuple[type[Exception], ...] = (),
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -96,6 +101,7 @@ class Worker:
         self._composer_for = composer_for
         self._random = rng or random.Random()  # noqa: S311 - jitter, not secrets
         self._lease = lease
+        self._unsendable = unsendable
         self._stop = asyncio.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._scheduler: AsyncIOScheduler | None = None
@@ -121,6 +127,7 @@ class Worker:
             concurrency=concurrency,
             lease=self._lease,
             batch_size=batch_size_for(self.settings.send_rate, self._lease),
+            unsendable=self._unsendable,
         )
         await dispatcher.run(self._stop)
 
@@ -148,6 +155,10 @@ class Worker:
             return
         self._tasks[name] = asyncio.create_task(self._guarded(name, tick), name=f"gcmcal-{name}")
 
+    async def _job(self, name: str, tick: Callable[[], Awaitable[None]]) -> None:
+        # A coroutine, so that APScheduler's asyncio executor runs it on the loop.
+        self.spawn(name, tick)
+
     async def _guarded(self, name: str, tick: Callable[[], Awaitable[None]]) -> None:
         started = time.perf_counter()
         try:
@@ -163,7 +174,7 @@ class Worker:
         every = self.settings.tick_seconds
         now = datetime.now(UTC)
         scheduler.add_job(
-            self.spawn,
+            self._job,
             "interval",
             args=("cycle", self.cycle),
             seconds=every,
@@ -174,7 +185,7 @@ class Worker:
             misfire_grace_time=None,
         )
         scheduler.add_job(
-            self.spawn,
+            self._job,
             "interval",
             args=("purge", self.purge_tick),
             seconds=PURGE_EVERY.total_seconds(),
@@ -210,31 +221,75 @@ class Worker:
         log.info("worker stopped")
 
 
+def mail_composer_for(settings: Settings, clock: Clock) -> ComposerFor:
+    """The real composer (`reminders.mail.compose`), one per timeline load.
+
+    The snapshot's served object must be the load's `FeedSet` (it makes the .ics
+    attachments), as in `gcmcal serve` and `open_worker`.
+    """
+    built: dict[int, tuple[Snapshot[Any], Composer]] = {}
+
+    def composer_for(snapshot: Snapshot[Any]) -> Composer:
+        found = built.get(id(snapshot))
+        if found is not None and found[0] is snapshot:
+            return found[1]
+        feeds = snapshot.served
+        if not isinstance(feeds, FeedSet):
+            raise TypeError("the timeline source must serve a FeedSet")
+        composer = MailComposer(settings, snapshot.timeline, feeds.attachment)
+        built.clear()
+        built[id(snapshot)] = (snapshot, composer.for_dispatch(clock))
+        return built[id(snapshot)][1]
+
+    return composer_for
+
+
+def start_in_service(service: Service) -> Callable[[], Awaitable[None]]:
+    """Start the ticks inside `gcmcal serve` (`build_app(..., background=…)`); return stop."""
+    worker = Worker(
+        service.settings,
+        service.engine,
+        service.source,
+        make_mailer(service.settings),
+        mail_composer_for(service.settings, service.clock),
+        clock=service.clock,
+        unsendable=(NothingToSend,),
+    )
+    worker.start()
+    return worker.stop
+
+
 async def open_worker(
-    settings: Settings, composer_for: ComposerFor, *, lease: timedelta = DEFAULT_LEASE
+    settings: Settings,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+    clock: Clock = system_clock,
 ) -> Worker:
     """A worker with its own engine, timeline source and mailer (for `gcmcal worker`)."""
     engine = create_engine(settings.database_url)
     if is_sqlite(settings.database_url):
         await create_schema(engine)
-    source: TimelineSource[None] = TimelineSource(
-        settings.timeline, session_factory(engine), lambda *_: None, system_clock
+    source: TimelineSource[FeedSet] = TimelineSource(
+        settings.timeline, session_factory(engine), feed_builder(settings.base_url), clock
     )
-    return Worker(settings, engine, source, make_mailer(settings), composer_for, lease=lease)
+    return Worker(
+        settings,
+        engine,
+        source,
+        make_mailer(settings),
+        mail_composer_for(settings, clock),
+        clock=clock,
+        lease=lease,
+        unsendable=(NothingToSend,),
+    )
 
 
-async def run(
-    settings: Settings,
-    composer_for: ComposerFor,
-    *,
-    lease: timedelta = DEFAULT_LEASE,
-    once: bool = False,
-) -> None:
+async def run(settings: Settings, *, lease: timedelta = DEFAULT_LEASE, once: bool = False) -> None:
     """`gcmcal worker`: tick until SIGTERM or SIGINT, then stop gracefully.
 
     With `once`, run one plan tick and one full dispatch, then return.
     """
-    worker = await open_worker(settings, composer_for, lease=lease)
+    worker = await open_worker(settings, lease=lease)
     try:
         if once:
             await worker.plan_tick()

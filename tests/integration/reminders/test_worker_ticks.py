@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
 import shutil
 from collections.abc import AsyncIterator
@@ -12,15 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sending_support import add_subscriptions, outbox_rows, plain_composer
+from sending_support import add_subscriptions, outbox_rows
 from sqlalchemy import update
 
-from reminders.db.engine import create_engine, create_schema, session_factory
 from reminders.db.models import Base, MessageKind, OutboxState
-from reminders.mail.transport import MaildirMailer, make_mailer
+from reminders.mail.transport import MaildirMailer
 from reminders.settings import Settings
-from reminders.timeline_source import Snapshot, TimelineSource
-from reminders.worker import Worker
+from reminders.worker import Worker, open_worker
 
 ROOT = Path(__file__).resolve().parents[3]
 HEARING = "latin-america-caribbean-2024-hearing"  # 2025-03-18, America/Santiago
@@ -37,10 +36,6 @@ class Clock:
         return self.now
 
 
-def _composer_for(_snapshot: Snapshot[Any]) -> Any:
-    return plain_composer
-
-
 @pytest.fixture
 async def worker(tmp_path: Path) -> AsyncIterator[Worker]:
     timeline = tmp_path / "timeline.toml"
@@ -52,15 +47,10 @@ async def worker(tmp_path: Path) -> AsyncIterator[Worker]:
         smtp_host="",
         mail_from="GCM calendar <reminders@gcm.example.org>",
     )
-    engine = create_engine(settings.database_url)
-    await create_schema(engine)
     clock = Clock(DUE - timedelta(days=1))
-    source: TimelineSource[None] = TimelineSource(
-        timeline, session_factory(engine), lambda *_: None, clock
-    )
-    worker = Worker(settings, engine, source, make_mailer(settings), _composer_for, clock=clock)
+    worker = await open_worker(settings, clock=clock)
     yield worker
-    await engine.dispose()
+    await worker.engine.dispose()
 
 
 async def _subscribe(worker: Worker, email: str, **columns: Any) -> int:
@@ -108,7 +98,19 @@ async def test_due_reminder_lands_in_the_maildir_without_an_smtp_host(worker: Wo
         DUE,
         OutboxState.SENT,
     )
-    assert (message["To"], message["Message-ID"]) == ("alice@example.org", row.message_id)
+    assert (message["To"], message["Message-ID"], message["Subject"]) == (
+        "alice@example.org",
+        row.message_id,
+        "Reminder: Latin America and the Caribbean: multi-stakeholder hearing of the GCM "
+        "regional review, tomorrow",
+    )
+    assert [part.get_content_type() for part in message.walk()] == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "text/calendar",
+    ]
 
 
 @pytest.mark.anyio
@@ -175,3 +177,30 @@ async def test_minute_ticks_plan_the_reminder_once_at_its_hour(worker: Worker) -
     rows = await outbox_rows(worker.engine)
     assert planned_at == [0]
     assert [(row.subscription_id, row.lead, row.due_at) for row in rows] == [(sid, "1d", DUE)]
+
+
+@pytest.mark.anyio
+async def test_scheduler_ticks_send_the_due_reminder_and_stop_cleanly(tmp_path: Path) -> None:
+    timeline = tmp_path / "timeline.toml"
+    shutil.copy(ROOT / "config" / "timeline.toml", timeline)
+    settings = Settings(
+        timeline=timeline,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
+        outbox=tmp_path / "outbox",
+        tick_seconds=0.2,
+    )
+    worker = await open_worker(settings, clock=Clock(DUE + timedelta(seconds=30)))
+    try:
+        await _subscribe(worker, "alice@example.org")
+        worker.start()
+        for _ in range(100):  # at most 10 s
+            if _maildir(worker):
+                break
+            await asyncio.sleep(0.1)
+        await worker.stop()
+        rows = await outbox_rows(worker.engine)
+    finally:
+        await worker.engine.dispose()
+
+    assert [(row.lead, row.state) for row in rows] == [("1d", OutboxState.SENT)]
+    assert [message["Message-ID"] for message in _maildir(worker)] == [rows[0].message_id]
