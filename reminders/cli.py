@@ -134,3 +134,125 @@ async def _preflight(settings: Settings) -> None:
         raise click.ClickException(str(exc)) from None
     finally:
         await service.close()
+
+
+# -- reminders: worker, subscriptions, preview ----------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--lease",
+    default=300.0,
+    show_default=True,
+    type=click.FloatRange(min=1.0),
+    help="Seconds a claimed message stays reserved for this worker.",
+)
+@click.option("--once", is_flag=True, help="Plan and send what is due now, then exit.")
+def worker(lease: float, once: bool) -> None:
+    """Plan and send reminders without the web server; SIGTERM or Ctrl-C stops it."""
+    from datetime import timedelta
+
+    from reminders import worker as reminder_worker
+    from reminders.logs import configure_logging
+
+    settings = _settings()
+    configure_logging(settings)
+    asyncio.run(reminder_worker.run(settings, lease=timedelta(seconds=lease), once=once))
+
+
+@main.group()
+def subscriptions() -> None:
+    """Add subscriptions for people who opted in elsewhere; count them."""
+
+
+@subscriptions.command("add")
+@click.argument("email")
+@click.option("--region", "regions", multiple=True, help="Region id; repeat; none = all.")
+@click.option("--kind", "kinds", multiple=True, help="Event kind; repeat; none = all.")
+@click.option("--lang", default="en", show_default=True, help="Language of the emails.")
+@click.option("--tz", default=None, help="Time zone [default: the one --region's, else UTC].")
+@click.option("--lead", "leads", multiple=True, help="Lead time (8w 3w 1w 1d 1h); repeat.")
+@click.option("--hour", default=9, show_default=True, type=int, help="Delivery hour, 0-23.")
+def subscriptions_add(
+    email: str,
+    regions: tuple[str, ...],
+    kinds: tuple[str, ...],
+    lang: str,
+    tz: str | None,
+    leads: tuple[str, ...],
+    hour: int,
+) -> None:
+    """Add EMAIL as an active subscription (its owner opted in already)."""
+    from reminders import roster
+
+    settings = _settings()
+    try:
+        timeline = load_timeline(settings.timeline)
+    except TimelineError as exc:
+        raise click.ClickException(f"the timeline cannot be loaded: {exc}") from None
+    if tz is None:
+        region = timeline.region(regions[0]) if len(regions) == 1 else None
+        tz = region.tz if region else "UTC"
+    try:
+        address = roster.normalized_email(email)
+        choices = roster.validate(
+            timeline, regions=regions, kinds=kinds, language=lang, tz=tz, leads=leads, hour=hour
+        )
+    except roster.ChoiceError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        added = asyncio.run(roster.add_command(settings, address, choices, _now()))
+    except (roster.AlreadySubscribed, roster.Unsubscribed) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"subscription {added} added (active)")
+
+
+@subscriptions.command("list")
+@click.option("--show-emails", is_flag=True, help="Also print every address and its state.")
+def subscriptions_list(show_emails: bool) -> None:
+    """Count subscriptions per state (addresses only with --show-emails)."""
+    from reminders import roster
+
+    found = asyncio.run(roster.list_command(_settings(), with_emails=show_emails))
+    for state, count in found.counts.items():
+        click.echo(f"{state:<8} {count}")
+    click.echo(f"{'total':<8} {sum(found.counts.values())}")
+    for address, state in found.emails:
+        click.echo(f"{address}\t{state}")
+
+
+@main.command()
+@click.option("--at", "at_text", required=True, help="When, with a zone: 2024-03-01T09:00Z.")
+@click.option("--email", default=None, help="Only this subscriber (the address is shown).")
+@click.option("--window", default="1h", show_default=True, help="How far back: 30m, 1h, 2d.")
+def preview(at_text: str, email: str | None, window: str) -> None:
+    """Dry run: what would be sent in the WINDOW before --at, to whom and why."""
+    import re
+    from datetime import timedelta
+
+    from reminders import roster
+
+    try:
+        at = datetime.fromisoformat(at_text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise click.UsageError(f"--at: {at_text!r} is not an ISO date and time") from None
+    if at.utcoffset() is None:
+        raise click.UsageError(f"--at: {at_text!r} needs a zone, e.g. 2024-03-01T09:00Z")
+    match = re.fullmatch(r"([1-9][0-9]{0,4})([mhd])", window.strip())
+    if match is None:
+        raise click.UsageError(f"--window: {window!r} is not like 30m, 1h or 2d")
+    unit = {"m": "minutes", "h": "hours", "d": "days"}[match[2]]
+    span = timedelta(**{unit: int(match[1])})
+    settings = _settings()
+    try:
+        timeline = load_timeline(settings.timeline)
+        address = roster.normalized_email(email) if email is not None else None
+        lines = asyncio.run(roster.preview_command(settings, timeline, at, span, address))
+    except TimelineError as exc:
+        raise click.ClickException(f"the timeline cannot be loaded: {exc}") from None
+    except roster.ChoiceError as exc:
+        raise click.UsageError(str(exc)) from None
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in lines:
+        click.echo(line)
