@@ -59,11 +59,12 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 
     from reminders.logs import configure_logging
     from reminders.service import build_app
+    from reminders.worker import start_in_service
 
     settings = _settings()
     configure_logging(settings)
     asyncio.run(_preflight(settings))
-    app = build_app(settings)
+    app = build_app(settings, background=None if no_scheduler else start_in_service)
     click.echo(f"gcm-calendar on http://{host}:{port}/ (timeline {settings.timeline})")
     uvicorn.run(
         app,

@@ -38,3 +38,5 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
+    # APScheduler logs every job run at INFO; our ticks log what they do themselves.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
