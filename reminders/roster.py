@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import GLOBAL, LANGUAGES, Kind, Timeline
-from reminders.db.engine import create_engine, create_schema, is_sqlite, session_factory
+from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.db.models import Subscription, SubscriptionState
 from reminders.leads import DEFAULT, OFFERED, LeadError, parse_lead
 from reminders.planning import load_subscribers
@@ -186,8 +186,7 @@ async def listing(session: AsyncSession, *, with_emails: bool = False) -> Listin
 async def _sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = create_engine(settings.database_url)
     try:
-        if is_sqlite(settings.database_url):
-            await create_schema(engine)
+        await prepare_schema(engine)
         yield session_factory(engine)
     finally:
         await engine.dispose()

@@ -22,8 +22,8 @@ from feeds import Timeline
 from feeds.http import FeedApp
 from feeds.publish import FeedSet
 from feeds.revisions import Revision
-from reminders.db.engine import create_engine, is_sqlite, session_factory
-from reminders.db.migrate import SchemaOutOfDate, require_current, upgrade
+from reminders.db.engine import create_engine, prepare_schema, session_factory
+from reminders.db.migrate import SchemaOutOfDate
 from reminders.metrics import FeedCounter, exposition, refresh_outbox_gauges
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
@@ -79,10 +79,7 @@ class Service:
         """Prepare the database and load the timeline; refuse to start without one."""
         url = self.settings.database_url
         try:
-            if is_sqlite(url):
-                await upgrade(url)  # the embedded default looks after itself
-            else:
-                await require_current(self.engine, url)
+            await prepare_schema(self.engine)
         except SchemaOutOfDate as exc:
             raise StartupError(str(exc)) from None
         except (OSError, SQLAlchemyError) as exc:

@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from feeds.publish import FeedSet
 from reminders import outbox
-from reminders.db.engine import create_engine, create_schema, is_sqlite, session_factory
+from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.dispatch import (
     DEFAULT_LEASE,
     Composer,
@@ -267,8 +267,7 @@ async def open_worker(
 ) -> Worker:
     """A worker with its own engine, timeline source and mailer (for `gcmcal worker`)."""
     engine = create_engine(settings.database_url)
-    if is_sqlite(settings.database_url):
-        await create_schema(engine)
+    await prepare_schema(engine)
     source: TimelineSource[FeedSet] = TimelineSource(
         settings.timeline, session_factory(engine), feed_builder(settings.base_url), clock
     )

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from reminders.db.models import Base
+from reminders.db.migrate import require_current, upgrade_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -53,6 +53,18 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
 
 
 async def create_schema(engine: AsyncEngine) -> None:
-    """Create missing tables (the embedded default); migrations handle PostgreSQL."""
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
+    """Bring the database to the newest schema through the migrations."""
+    await upgrade_engine(engine)
+
+
+async def prepare_schema(engine: AsyncEngine) -> None:
+    """At start: the embedded SQLite default upgrades itself; PostgreSQL must be current.
+
+    Several instances share a PostgreSQL database, so its upgrades are an operator's
+    step (`gcmcal db upgrade`) rather than a race between starting processes.
+    """
+    url = engine.url.render_as_string(hide_password=False)
+    if is_sqlite(url):
+        await upgrade_engine(engine)
+    else:
+        await require_current(engine, url)

@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -40,6 +41,18 @@ async def upgrade(url: str) -> None:
     """Bring the database to the newest schema (what `gcmcal db upgrade` runs)."""
     # Alembic's env.py starts its own event loop; keep it off ours.
     await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+
+
+async def upgrade_engine(engine: AsyncEngine) -> None:
+    """The same, over a connection of `engine` (in-memory databases, tests)."""
+
+    def run(connection: Connection) -> None:
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
 
 
 async def require_current(engine: AsyncEngine, url: str) -> None:

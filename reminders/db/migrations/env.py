@@ -27,10 +27,6 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
-        return
     engine = create_engine(URL)
     try:
         async with engine.connect() as async_connection:
@@ -44,5 +40,8 @@ if context.is_offline_mode():
     context.configure(url=URL, target_metadata=Base.metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
+elif config.attributes.get("connection") is not None:
+    # Called from `upgrade_engine` inside the service's own event loop.
+    _run(config.attributes["connection"])
 else:
     asyncio.run(_run_online())
