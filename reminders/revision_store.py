@@ -1,9 +1,10 @@
 """Event revisions in the database: one record per event, advanced once per change.
 
 Several instances may notice the same edit of the timeline file at once. Each records
-it inside one write transaction that first locks the revision rows (`FOR UPDATE` on
-PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises writers), so whichever comes
-second finds the digests already current and changes nothing.
+it inside one write transaction that first takes a transaction-scoped advisory lock on
+PostgreSQL (SQLite's `BEGIN IMMEDIATE` already serialises writers), so whichever comes
+second finds the digests already current and changes nothing — new events included,
+which row locks alone could not cover.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import Timeline
@@ -30,6 +31,10 @@ class RecordedChange:
     previous: Mapping[str, Any] | None  # the event as subscribers saw it before; None if new
 
 
+#: Advisory lock key taken while recording a timeline (any fixed 64-bit number).
+_TIMELINE_LOCK = 0x67636D63616C  # "gcmcal"
+
+
 def _revision(row: EventRevision) -> Revision:
     return Revision(row.sequence, row.modified, row.digest)
 
@@ -44,6 +49,9 @@ async def record_timeline(
 ) -> tuple[dict[str, Revision], list[RecordedChange]]:
     """Advance and store the revisions for `timeline`; return all of them and what changed."""
     async with sessions.begin() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # Row locks cannot cover events not stored yet; this lock covers them all.
+            await session.execute(select(func.pg_advisory_xact_lock(_TIMELINE_LOCK)))
         rows = {
             row.event_id: row
             for row in (await session.scalars(select(EventRevision).with_for_update())).all()

@@ -1,0 +1,55 @@
+"""Instances that load the same timeline at once record each revision exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from feeds import load_timeline
+from reminders.db.engine import create_engine, create_schema, session_factory
+from reminders.db.models import Base
+from reminders.revision_store import load_revisions, record_timeline
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+INSTANCES = 4
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+        return
+    url: str = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.drop_all)
+        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    await engine.dispose()
+    yield url
+
+
+@pytest.mark.anyio
+async def test_simultaneous_loads_record_each_event_once(database_url: str) -> None:
+    timeline = load_timeline(ROOT / "config" / "timeline.toml")
+    engines = [create_engine(database_url) for _ in range(INSTANCES)]
+    try:
+        await create_schema(engines[0])
+        results = await asyncio.gather(
+            *(record_timeline(session_factory(engine), timeline, NOW) for engine in engines)
+        )
+        recorded = sorted(change.event_id for _, changes in results for change in changes)
+        assert recorded == sorted(event.id for event in timeline.events)
+        revisions = [revisions for revisions, _ in results]
+        assert all(r == revisions[0] for r in revisions)
+        async with session_factory(engines[0])() as session:
+            assert await load_revisions(session) == revisions[0]
+        assert [engine.pool.checkedout() for engine in engines] == [0] * INSTANCES
+    finally:
+        for engine in engines:
+            await engine.dispose()
