@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import FastAPI
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,7 +25,9 @@ from feeds.publish import FeedSet
 from feeds.revisions import Revision
 from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.db.migrate import SchemaOutOfDate
+from reminders.db.models import SchedulerState
 from reminders.metrics import FeedCounter, exposition, refresh_outbox_gauges
+from reminders.planning import PLANNED_UNTIL
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
 from reminders.web.app import create_web_app
@@ -97,9 +100,24 @@ class Service:
     def timeline(self) -> Timeline:
         return self.source.served.timeline
 
-    def readiness(self) -> dict[str, Any]:
-        status = self.source.status()
-        return {"ready": self.source.snapshot is not None, "timeline": status}
+    async def readiness(self) -> dict[str, Any]:
+        """What `/readyz` reports: database, timeline, and the workers' last planning tick."""
+        database: dict[str, Any] = {"reachable": True}
+        try:
+            async with self.sessions() as session:
+                last_tick = await session.scalar(
+                    select(SchedulerState.updated_at).where(SchedulerState.name == PLANNED_UNTIL)
+                )
+            database["last_tick_age_seconds"] = (
+                round((self.clock() - last_tick).total_seconds(), 1) if last_tick else None
+            )
+        except (OSError, SQLAlchemyError) as exc:
+            database = {"reachable": False, "error": type(exc).__name__}
+        return {
+            "ready": database["reachable"] and self.source.snapshot is not None,
+            "database": database,
+            "timeline": self.source.status(),
+        }
 
     def asgi(self, lifespan: Any = None) -> ASGIApp:
         web: FastAPI = create_web_app(

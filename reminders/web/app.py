@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ def create_web_app(
     timeline: Callable[[], Timeline],
     base_url: str,
     clock: Callable[[], datetime],
-    readiness: Callable[[], dict[str, Any]],
+    readiness: Callable[[], Awaitable[dict[str, Any]]],
     lifespan: Any = None,
     routers: Sequence[APIRouter] = (),
 ) -> FastAPI:

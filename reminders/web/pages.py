@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -59,7 +59,7 @@ def public_router(
     timeline: Callable[[], Timeline],
     base_url: str,
     clock: Callable[[], datetime],
-    readiness: Callable[[], dict[str, Any]],
+    readiness: Callable[[], Awaitable[dict[str, Any]]],
 ) -> APIRouter:
     router = APIRouter()
 
@@ -133,7 +133,7 @@ def public_router(
 
     @router.get("/readyz")
     async def readyz() -> Response:
-        report = readiness()
+        report = await readiness()
         return JSONResponse(report, status_code=200 if report.get("ready") else 503)
 
     return router

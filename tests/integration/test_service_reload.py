@@ -226,3 +226,25 @@ async def test_metrics_count_feed_requests_and_report_the_outbox(service: Servic
     assert counts == {"200": 1.0, "304": 1.0, "404": 1.0}
     assert _sample(after.text, 'gcmcal_outbox_messages{state="queued"}') == 0.0
     assert _sample(after.text, "gcmcal_outbox_oldest_due_lag_seconds") == 0.0
+
+
+@pytest.mark.anyio
+async def test_readyz_reports_database_timeline_and_last_tick(service: Service) -> None:
+    from reminders.db.models import SchedulerState
+    from reminders.planning import PLANNED_UNTIL
+
+    async with _client(service) as client:
+        before = (await client.get("/readyz")).json()
+        async with service.sessions.begin() as session:
+            session.add(
+                SchedulerState(
+                    name=PLANNED_UNTIL,
+                    value={"at": NOW.isoformat()},
+                    updated_at=NOW.replace(hour=11, minute=59, second=30),
+                )
+            )
+        after = await client.get("/readyz")
+    assert before["database"] == {"reachable": True, "last_tick_age_seconds": None}
+    assert after.status_code == 200
+    assert after.json()["database"] == {"reachable": True, "last_tick_age_seconds": 30.0}
+    assert after.json()["timeline"]["error"] is None
