@@ -5,7 +5,7 @@ went, in three classes the dispatcher acts on:
 
 - `OK`: the relay took the message;
 - `TEMPORARY`: try again later (4xx replies, 552 per RFC 5321 §4.5.3.1.10, a refused
-  sender, dropped connections, time-outs, other network errors);
+  sender or login, dropped connections, time-outs, other network errors);
 - `PERMANENT`: the relay refused this recipient or this message for good (5xx to RCPT or
   DATA): a bounce.
 
@@ -71,10 +71,11 @@ def classify_reply(code: int, stage: str) -> SendStatus:
     """The class of an SMTP error reply to MAIL, RCPT or DATA.
 
     5xx to RCPT or DATA is permanent (a bounce), except 552 which RFC 5321 says to
-    treat as temporary. A 5xx to MAIL refuses our sender, not the recipient: retried,
-    so that a relay's misconfiguration does not fail every reminder for good.
+    treat as temporary. A 5xx while connecting (greeting, EHLO, STARTTLS, AUTH) or to
+    MAIL is about us, not the recipient: retried, so that a relay's misconfiguration
+    or a wrong password does not fail every reminder for good.
     """
-    if 500 <= code < 600 and code != 552 and stage != "mail":
+    if 500 <= code < 600 and code != 552 and stage in ("rcpt", "data"):
         return SendStatus.PERMANENT
     return SendStatus.TEMPORARY
 

@@ -16,6 +16,7 @@ from reminders.mail.transport import SendStatus, TokenBucket, classify_reply
         (552, "data", SendStatus.TEMPORARY),  # RFC 5321 §4.5.3.1.10
         (550, "mail", SendStatus.TEMPORARY),  # our sender refused: not the recipient's fault
         (421, "connect", SendStatus.TEMPORARY),
+        (535, "connect", SendStatus.TEMPORARY),  # wrong password: ours to fix
         (451, "rcpt", SendStatus.TEMPORARY),
         (452, "rcpt", SendStatus.TEMPORARY),
         (454, "mail", SendStatus.TEMPORARY),
