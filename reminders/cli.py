@@ -153,12 +153,14 @@ def worker(lease: float, once: bool) -> None:
     """Plan and send reminders without the web server; SIGTERM or Ctrl-C stops it."""
     from datetime import timedelta
 
+    import uvloop  # as `gcmcal serve` runs (uvicorn's loop="uvloop")
+
     from reminders import worker as reminder_worker
     from reminders.logs import configure_logging
 
     settings = _settings()
     configure_logging(settings)
-    asyncio.run(reminder_worker.run(settings, lease=timedelta(seconds=lease), once=once))
+    uvloop.run(reminder_worker.run(settings, lease=timedelta(seconds=lease), once=once))
 
 
 @main.group()

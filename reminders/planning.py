@@ -58,14 +58,14 @@ class PlanReport:
     withdrawn: int = 0
 
 
-async def _read_planned_until(conn: AsyncConnection) -> datetime | None:
+async def read_planned_until(conn: AsyncConnection) -> datetime | None:
     value = await conn.scalar(select(STATE.c.value).where(STATE.c.name == PLANNED_UNTIL))
     if not value:
         return None
     return datetime.fromisoformat(value["at"])
 
 
-async def _write_planned_until(conn: AsyncConnection, at: datetime, now: datetime) -> None:
+async def write_planned_until(conn: AsyncConnection, at: datetime, now: datetime) -> None:
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     statement = insert(STATE).values(
         name=PLANNED_UNTIL, value={"at": at.isoformat()}, updated_at=now
@@ -258,7 +258,7 @@ class Planning:
         self, schedule: Schedule, snapshot: Snapshot[Any], now: datetime
     ) -> tuple[int, int]:
         async with self._engine.connect() as conn:
-            since = await _read_planned_until(conn)
+            since = await read_planned_until(conn)
             # Day-based moments fall on whole local hours; most short windows contain
             # none in any zone, and then the (zone, hour) groups need not be read.
             groups = await _groups_in_use(conn) if crosses_local_hour(since, now) else {}
@@ -280,7 +280,7 @@ class Planning:
             enqueued = await self._enqueue(expanded(), now)
         if since is None or now > since:
             async with self._engine.begin() as conn:
-                await _write_planned_until(conn, now, now)
+                await write_planned_until(conn, now, now)
         return len(slots), enqueued
 
     async def _enqueue(self, planned: Iterable[Planned], now: datetime) -> int:

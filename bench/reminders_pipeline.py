@@ -1,0 +1,467 @@
+"""Reminder sending throughput and scale: the whole path against a bare SMTP sender.
+
+Usage (from the repository root, after scripts/setup)::
+
+    .venv/bin/python bench/reminders_pipeline.py                       # all figures
+    .venv/bin/python bench/reminders_pipeline.py --messages 5000 --skip-scale
+    .venv/bin/python bench/reminders_pipeline.py --subscriptions 20000 --skip-throughput
+
+Throughput (same run, same sink, same number of SMTP connections):
+
+- a sink: aiosmtpd on 127.0.0.1 in its own process (uvloop), which counts messages
+  and throws them away;
+- bare: `--connections` aiosmtplib connections pushing `--messages` prebuilt
+  messages (the very bytes the composer makes for these subscribers) into the sink;
+- whole path: `--messages` subscriptions in a SQLite file, each with a "1 day before"
+  reminder due now: one plan tick (timeline → planner → outbox rows) and one dispatch
+  (claim → compose text + HTML + .ics → SMTP over the pool → outcome recorded), with
+  `GCMCAL_SEND_RATE` out of the way.
+
+It prints messages/s of each and the ratio whole/bare (goal ≥ 0.5).
+
+Scale (in a child process, so that its peak RSS is its own): `--subscriptions`
+subscriptions over several zones, hours, languages and choices; it times ticks with
+nothing due, one a minute for an hour (plan tick + dispatch tick; goal < 50 ms each;
+the ticks whose minute holds a whole local hour somewhere read the (zone, hour) groups
+in use, the others need not), then a tick where
+one moment concerns every subscriber (all planned and sent into the sink), and reports
+the process's peak RSS (VmHWM; goal < 300 MB).
+
+Both sides run on uvloop (`--loop asyncio` for the standard loop), as `gcmcal serve`
+and `gcmcal worker` do. Not a test: it prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+import uvloop
+from sqlalchemy import func, insert, select
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from reminders.db.engine import create_engine, create_schema  # noqa: E402
+from reminders.db.models import Base, OutboxState  # noqa: E402
+from reminders.settings import Settings  # noqa: E402
+from reminders.worker import open_worker  # noqa: E402
+
+TIMELINE = ROOT / "config" / "timeline.toml"
+HEARING = "latin-america-caribbean-2024-hearing"  # 2025-03-18 in Santiago
+# "1 day before" at 09:00 in Zurich: 08:00 UTC on 17 March 2025.
+DUE = datetime(2025, 3, 17, 8, 0, tzinfo=UTC)
+QUIET = DUE - timedelta(hours=6, minutes=30)  # no moment due around here
+SUBSCRIPTIONS = Base.metadata.tables["subscriptions"]
+OUTBOX = Base.metadata.tables["outbox"]
+SENDER = "reminders@bench.example.org"
+LANGUAGES = ["en", "fr", "es", "ar", "ru", "zh"]  # --languages may narrow it
+LOOP = ["uvloop"]  # --loop
+
+
+def on_loop(main: Any) -> Any:
+    """Run a coroutine on the chosen event loop."""
+    return uvloop.run(main) if LOOP[0] == "uvloop" else asyncio.run(main)
+
+
+# -- the sink ----------------------------------------------------------------------------
+
+
+def serve_sink() -> None:
+    """Child mode: an SMTP sink; prints its port, then a count per line read on stdin."""
+    from aiosmtpd.smtp import SMTP
+
+    class Counter:
+        count = 0
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            Counter.count += 1
+            return "250 OK"
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(
+            lambda: SMTP(Counter(), hostname="sink", ident="sink", data_size_limit=None),
+            "127.0.0.1",
+            0,
+        )
+        print(server.sockets[0].getsockname()[1], flush=True)
+        for _ in range(1_000_000):
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line:
+                return
+            print(Counter.count, flush=True)
+
+    uvloop.run(main())
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve-sink"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.port = int(self.process.stdout.readline())
+
+    def count(self) -> int:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+# -- data --------------------------------------------------------------------------------
+
+
+def settings_for(folder: Path, port: int, connections: int) -> Settings:
+    return Settings(
+        timeline=folder / "timeline.toml",
+        database_url=f"sqlite+aiosqlite:///{folder / 'bench.sqlite3'}",
+        base_url="https://bench.example.org",
+        mail_from=f"GCM calendar <{SENDER}>",
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_connections=connections,
+        send_rate=1_000_000,
+        outbox=folder / "outbox",
+        log_level="WARNING",
+    )
+
+
+async def add_subscriptions(settings: Settings, count: int, *, varied: bool) -> None:
+    """`count` active subscribers; all follow the hearing at 09:00 Zurich with lead 1d.
+
+    `varied` spreads the rest of the choices (zones, hours, regions, leads) as real
+    subscribers would, while keeping every one of them due at `DUE` for the hearing.
+    """
+    zones = ("Europe/Zurich", "Europe/Paris", "Africa/Lagos", "Europe/Berlin")  # UTC+1 in March
+    other_regions = ("africa", "arab-states", "asia-pacific", "europe-north-america")
+    leads = (["1d"], ["3w", "1d"], ["8w", "1w", "1d"], ["1d", "1h"])
+    engine = create_engine(settings.database_url)
+    await create_schema(engine)
+    created = DUE - timedelta(days=60)
+    rows = []
+    for n in range(count):
+        regions = ["latin-america-caribbean"]
+        if varied and n % 3:
+            regions.append(other_regions[n % 4])
+        rows.append(
+            {
+                "email": f"person{n}@subscribers.example.org",
+                "regions": regions,
+                "kinds": [] if varied and n % 2 else ["multi-stakeholder-hearing"],
+                "leads": leads[n % 4] if varied else ["1d"],
+                "language": LANGUAGES[n % len(LANGUAGES)],
+                "tz": zones[n % 4] if varied else "Europe/Zurich",
+                "delivery_hour": 9,
+                "state": "active",
+                "token_hash": f"{n:064x}",
+                "feed_generation": 0,
+                "hard_bounces": 0,
+                "created_at": created,
+                "confirmed_at": created,
+                "expires_at": None,
+            }
+        )
+    async with engine.begin() as conn:
+        for start in range(0, len(rows), 5000):
+            await conn.execute(insert(SUBSCRIPTIONS), rows[start : start + 5000])
+    await engine.dispose()
+
+
+async def mark_planned_until(settings: Settings, at: datetime) -> None:
+    """As if the worker had been running: plan only from `at` on (not from the beginning)."""
+    from reminders.planning import write_planned_until
+
+    engine = create_engine(settings.database_url)
+    async with engine.begin() as conn:
+        await write_planned_until(conn, at, at)
+    await engine.dispose()
+
+
+def prepare(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(TIMELINE, folder / "timeline.toml")
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+# -- throughput --------------------------------------------------------------------------
+
+
+async def prebuilt_messages(folder: Path, port: int, connections: int) -> list[bytes]:
+    """The bytes the composer makes for the bench subscribers (not timed)."""
+    from reminders import outbox
+
+    settings = settings_for(folder, port, connections)
+    clock = Clock(DUE + timedelta(seconds=30))
+    worker = await open_worker(settings, clock=clock)
+    try:
+        await worker.planning.tick()
+        snapshot = worker.source.snapshot
+        assert snapshot is not None
+        compose = worker._composer_for(snapshot)
+        claim = await outbox.claim(worker.engine, "prebuild", clock(), timedelta(minutes=5), 10**9)
+        messages = [compose(envelope) for envelope in claim.envelopes]
+    finally:
+        await worker.engine.dispose()
+    return messages
+
+
+async def bare_send(port: int, connections: int, messages: Sequence[bytes]) -> float:
+    """Seconds to push `messages` through `connections` reused aiosmtplib connections."""
+    shares = [messages[n::connections] for n in range(connections)]
+
+    async def push(share: Sequence[bytes]) -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+        await client.connect()
+        for n, message in enumerate(share):
+            await client.sendmail(SENDER, [f"person{n}@subscribers.example.org"], message)
+        await client.quit()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(push(share) for share in shares))
+    return time.perf_counter() - started
+
+
+async def whole_path(folder: Path, port: int, connections: int) -> tuple[float, int]:
+    """Seconds for one plan tick and one dispatch of everything due; rows sent."""
+    settings = settings_for(folder, port, connections)
+    worker = await open_worker(settings, clock=Clock(DUE + timedelta(seconds=30)))
+    try:
+        await worker.source.refresh()  # loading the timeline file is not per message
+        started = time.perf_counter()
+        await worker.plan_tick()
+        await worker.dispatch_tick()
+        elapsed = time.perf_counter() - started
+        async with worker.engine.connect() as conn:
+            sent = await conn.scalar(
+                select(func.count()).where(OUTBOX.c.state == OutboxState.SENT.value)
+            )
+    finally:
+        await worker.mailer.close()
+        await worker.engine.dispose()
+    return elapsed, int(sent or 0)
+
+
+def throughput(messages: int, connections: int, runs: int) -> None:
+    sink = Sink()
+    try:
+        with tempfile.TemporaryDirectory(prefix="gcmcal-bench-") as tmp:
+            base = Path(tmp)
+            prebuild = base / "prebuild"
+            prepare(prebuild)
+            on_loop(
+                add_subscriptions(
+                    settings_for(prebuild, sink.port, connections), messages, varied=False
+                )
+            )
+            on_loop(
+                mark_planned_until(
+                    settings_for(prebuild, sink.port, connections), DUE - timedelta(minutes=1)
+                )
+            )
+            built = on_loop(prebuilt_messages(prebuild, sink.port, connections))
+            size = statistics.mean(len(m) for m in built)
+            print(
+                f"{messages} messages, {connections} SMTP connections, "
+                f"mean size {size / 1024:.1f} KiB, {LOOP[0]} loop, sink pid {sink.process.pid}"
+            )
+            bare_rates, whole_rates = [], []
+            for run in range(1, runs + 1):
+                before = sink.count()
+                seconds = on_loop(bare_send(sink.port, connections, built))
+                assert sink.count() - before == len(built), "sink lost messages (bare)"
+                bare_rates.append(len(built) / seconds)
+
+                folder = base / f"run{run}"
+                prepare(folder)
+                settings = settings_for(folder, sink.port, connections)
+                on_loop(add_subscriptions(settings, messages, varied=False))
+                on_loop(mark_planned_until(settings, DUE - timedelta(minutes=1)))
+                before = sink.count()
+                seconds, sent = on_loop(whole_path(folder, sink.port, connections))
+                delivered = sink.count() - before
+                assert sent == messages == delivered, f"sent {sent}, sink got {delivered}"
+                whole_rates.append(messages / seconds)
+                print(
+                    f"  run {run}: bare {bare_rates[-1]:7.0f} msg/s   "
+                    f"whole path {whole_rates[-1]:7.0f} msg/s   "
+                    f"ratio {whole_rates[-1] / bare_rates[-1]:.2f}"
+                )
+            bare, whole = statistics.median(bare_rates), statistics.median(whole_rates)
+            print(f"bare aiosmtplib sender : {bare:7.0f} msg/s (median of {runs})")
+            print(f"whole path             : {whole:7.0f} msg/s (median of {runs})")
+            print(f"ratio whole/bare       : {whole / bare:.2f}  (goal >= 0.5)")
+    finally:
+        sink.close()
+
+
+# -- scale (child process) ---------------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size (VmHWM; ru_maxrss would include the parent's
+    high-water mark, which a child inherits through fork and exec on Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def scale_child(folder: Path, port: int, count: int, quiet_ticks: int) -> dict[str, Any]:
+    settings = settings_for(folder, port, 4)
+    clock = Clock(QUIET)
+    worker = await open_worker(settings, clock=clock)
+    try:
+        await worker.plan_tick()  # loads the timeline, builds the schedule
+        await worker.dispatch_tick()
+        plan_ms, dispatch_ms = [], []
+        for n in range(quiet_ticks):
+            clock.now = QUIET + timedelta(minutes=1 + n)
+            started = time.perf_counter()
+            report = await worker.planning.tick()
+            plan_ms.append((time.perf_counter() - started) * 1000)
+            assert report.enqueued == 0, report
+            started = time.perf_counter()
+            await worker.dispatch_tick()
+            dispatch_ms.append((time.perf_counter() - started) * 1000)
+        quiet_rss = peak_rss_mb()
+        await mark_planned_until(settings, DUE - timedelta(minutes=1))
+        clock.now = DUE + timedelta(seconds=30)
+        started = time.perf_counter()
+        report = await worker.planning.tick()
+        plan_busy = time.perf_counter() - started
+        started = time.perf_counter()
+        await worker.dispatch_tick()
+        send_busy = time.perf_counter() - started
+        async with worker.engine.connect() as conn:
+            sent = await conn.scalar(
+                select(func.count()).where(OUTBOX.c.state == OutboxState.SENT.value)
+            )
+    finally:
+        await worker.mailer.close()
+        await worker.engine.dispose()
+    cycle_ms = [p + d for p, d in zip(plan_ms, dispatch_ms, strict=True)]
+    return {
+        "subscriptions": count,
+        "quiet_plan_ms_median": statistics.median(plan_ms),
+        "quiet_dispatch_ms_median": statistics.median(dispatch_ms),
+        "quiet_cycle_ms_median": statistics.median(cycle_ms),
+        "quiet_cycle_ms_max": max(cycle_ms),
+        "quiet_peak_rss_mb": quiet_rss,
+        "busy_planned": report.enqueued,
+        "busy_plan_s": plan_busy,
+        "busy_sent": int(sent or 0),
+        "busy_dispatch_s": send_busy,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def scale(count: int, quiet_ticks: int) -> None:
+    sink = Sink()
+    try:
+        with tempfile.TemporaryDirectory(prefix="gcmcal-bench-") as tmp:
+            folder = Path(tmp) / "scale"
+            prepare(folder)
+            settings = settings_for(folder, sink.port, 4)
+            on_loop(add_subscriptions(settings, count, varied=True))  # not in the child
+            on_loop(mark_planned_until(settings, QUIET - timedelta(minutes=1)))
+            child = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--scale-child",
+                    str(folder),
+                    str(sink.port),
+                    str(count),
+                    str(quiet_ticks),
+                ],
+                check=True,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            figures = json.loads(child.stdout.strip().splitlines()[-1])
+    finally:
+        sink.close()
+    print(f"{figures['subscriptions']} subscriptions (child process):")
+    print(
+        f"  tick with nothing due: plan {figures['quiet_plan_ms_median']:.1f} ms + "
+        f"dispatch {figures['quiet_dispatch_ms_median']:.1f} ms = "
+        f"{figures['quiet_cycle_ms_median']:.1f} ms median, "
+        f"{figures['quiet_cycle_ms_max']:.1f} ms max of {quiet_ticks}  (goal < 50 ms)"
+    )
+    print(f"  peak RSS after quiet ticks: {figures['quiet_peak_rss_mb']:.0f} MB")
+    print(
+        f"  one moment for everybody: planned {figures['busy_planned']} in "
+        f"{figures['busy_plan_s']:.1f} s, sent {figures['busy_sent']} in "
+        f"{figures['busy_dispatch_s']:.1f} s"
+    )
+    print(f"  peak RSS of the whole run: {figures['peak_rss_mb']:.0f} MB  (goal < 300 MB)")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--serve-sink"]:
+        serve_sink()
+        return
+    if args[:1] == ["--scale-child"]:
+        LANGUAGES[:] = os.environ.get("GCMCAL_BENCH_LANGUAGES", ",".join(LANGUAGES)).split(",")
+        LOOP[0] = os.environ.get("GCMCAL_BENCH_LOOP", "uvloop")
+        folder, port, count, ticks = args[1:5]
+        figures = on_loop(scale_child(Path(folder), int(port), int(count), int(ticks)))
+        print(json.dumps(figures))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--subscriptions", type=int, default=100_000)
+    parser.add_argument("--quiet-ticks", type=int, default=60, help="one a minute")
+    parser.add_argument("--languages", default=",".join(LANGUAGES), help="e.g. en,fr")
+    parser.add_argument("--loop", choices=("uvloop", "asyncio"), default="uvloop")
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-scale", action="store_true")
+    options = parser.parse_args(args)
+    LANGUAGES[:] = options.languages.split(",")
+    LOOP[0] = options.loop
+    os.environ["GCMCAL_BENCH_LANGUAGES"] = options.languages  # for the scale child
+    os.environ["GCMCAL_BENCH_LOOP"] = options.loop
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    if not options.skip_throughput:
+        throughput(options.messages, options.connections, options.runs)
+    if not options.skip_scale:
+        scale(options.subscriptions, options.quiet_ticks)
+
+
+if __name__ == "__main__":
+    main()
