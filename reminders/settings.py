@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         "GCM calendar <reminders@localhost>", description="From address of every email."
     )
+    unsubscribe_mailbox: str = Field(
+        "",
+        description="Address for mailto: unsubscribes in List-Unsubscribe; empty leaves the "
+        "mailto out (only set it if something processes that mailbox).",
+    )
     smtp_host: str = Field(
         "", description="SMTP relay host; empty sends mail to the Maildir in GCMCAL_OUTBOX."
     )

@@ -23,7 +23,8 @@ Headers
 From (`settings.mail_from`), To, Subject (in the reader's language), Date (`now`),
 Message-ID (the outbox row's, the same on every retry), MIME-Version, Content-Language,
 Auto-Submitted: auto-generated, List-Id ``<reminders.{host}>``, and for subscribed mail
-List-Unsubscribe (the HTTPS one-click URL and a mailto) with List-Unsubscribe-Post
+List-Unsubscribe (the HTTPS one-click URL, and a mailto when GCMCAL_UNSUBSCRIBE_MAILBOX
+is set) with List-Unsubscribe-Post
 (RFC 8058). A confirmation request goes to an address that has not subscribed yet: it
 carries no List-Unsubscribe, only the "ignore this email" advice.
 
@@ -194,7 +195,13 @@ class Composer:
             raise ValueError(f"no address in GCMCAL_MAIL_FROM {settings.mail_from!r}")
         self._from = _POLICY.fold("From", formataddr((name, address), charset="utf-8")).encode()
         self._list_id = _POLICY.fold("List-Id", f"{words.LIST_NAME} <reminders.{host}>").encode()
-        self._mailto = f"mailto:{address}?subject=unsubscribe"
+        # A mailto unsubscribe nobody reads would be a promise broken: only when configured.
+        mailbox = settings.unsubscribe_mailbox
+        self._mailto = (
+            b"," + CRLF + b" <mailto:" + mailbox.encode() + b"?subject=unsubscribe>"
+            if mailbox
+            else b""
+        )
         self._cache: OrderedDict[tuple[Any, ...], Rendered] = OrderedDict()
         self._cache_size = cache_size
         self._ics: dict[tuple[str, str], bytes | None] = {}
@@ -363,8 +370,8 @@ class Composer:
         ]
         if body.list_unsubscribe:
             head.append(
-                b"List-Unsubscribe: <" + self.unsubscribe_url(token).encode() + b">,"
-                + CRLF + b" <" + self._mailto.encode() + b">" + CRLF
+                b"List-Unsubscribe: <" + self.unsubscribe_url(token).encode() + b">"
+                + self._mailto + CRLF
             )  # fmt: skip
             head.append(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" + CRLF)
         if not body.attachments:

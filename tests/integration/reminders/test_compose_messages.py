@@ -13,7 +13,8 @@ from icalendar import Calendar
 
 from feeds.wording import LANGUAGES
 from reminders.db.models import MessageKind
-from reminders.mail.compose import NothingToSend, message_id_for
+from reminders.mail.compose import Composer, NothingToSend, message_id_for
+from reminders.settings import Settings
 from reminders.tokens import manage_token
 from tests.reminder_mail_fixtures import (
     BASE_URL,
@@ -94,10 +95,7 @@ def test_message_headers_present(setup: MailSetup, kind: str, lang: str) -> None
         "List-Id": "GCM review reminders <reminders.gcm.example.org>",
     }
     if kind != "confirm-subscription":
-        expected["List-Unsubscribe"] = (
-            f"<{BASE_URL}/unsubscribe/{TOKEN}>, "
-            "<mailto:reminders@gcm.example.org?subject=unsubscribe>"
-        )
+        expected["List-Unsubscribe"] = f"<{BASE_URL}/unsubscribe/{TOKEN}>"
         expected["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     assert headers == expected
     assert str(message["Subject"]).strip() != ""
@@ -292,3 +290,19 @@ def test_message_lines_crlf_and_short(setup: MailSetup) -> None:
     data = message_bytes(setup, "mixed", "ar")
     lines = data.split(b"\r\n")
     assert (b"\n" in b"".join(lines), max(len(line) for line in lines) <= 998) == (False, True)
+
+
+def test_list_unsubscribe_offers_mailto_only_when_a_mailbox_is_configured() -> None:
+    setup = mail_setup()
+    settings = Settings(
+        base_url=BASE_URL,
+        mail_from="GCM calendar <reminders@gcm.example.org>",
+        secret_key=SECRET,  # type: ignore[arg-type]
+        unsubscribe_mailbox="unsubscribe@gcm.example.org",
+    )
+    composer = Composer(settings, setup.timeline, setup.feeds.attachment)
+    raw = composer.message_bytes(recipient("en"), items("reminder"), message_id=MESSAGE_ID, now=NOW)
+    assert str(parse(raw)["List-Unsubscribe"]) == (
+        f"<{BASE_URL}/unsubscribe/{TOKEN}>, "
+        "<mailto:unsubscribe@gcm.example.org?subject=unsubscribe>"
+    )
