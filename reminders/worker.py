@@ -142,9 +142,15 @@ class Worker:
             )
 
     async def cycle(self) -> None:
-        """One plan tick, then a dispatch if none is running (what the timer does)."""
-        await self.plan_tick()
-        self.spawn("dispatch", self.dispatch_tick)
+        """One plan tick, then a dispatch if none is running (what the timer does).
+
+        The dispatch starts even when planning failed: retries, confirmations and what
+        was planned before still go out.
+        """
+        try:
+            await self.plan_tick()
+        finally:
+            self.spawn("dispatch", self.dispatch_tick)
 
     # -- running ---------------------------------------------------------------------
 
