@@ -233,19 +233,17 @@ def mail_composer_for(settings: Settings, clock: Clock) -> ComposerFor:
     The snapshot's served object must be the load's `FeedSet` (it makes the .ics
     attachments), as in `gcmcal serve` and `open_worker`.
     """
-    built: dict[int, tuple[Snapshot[Any], Composer]] = {}
+    last: list[tuple[Snapshot[Any], Composer]] = []  # the current load's, kept
 
     def composer_for(snapshot: Snapshot[Any]) -> Composer:
-        found = built.get(id(snapshot))
-        if found is not None and found[0] is snapshot:
-            return found[1]
+        if last and last[0][0] is snapshot:
+            return last[0][1]
         feeds = snapshot.served
         if not isinstance(feeds, FeedSet):
             raise TypeError("the timeline source must serve a FeedSet")
         composer = MailComposer(settings, snapshot.timeline, feeds.attachment)
-        built.clear()
-        built[id(snapshot)] = (snapshot, composer.for_dispatch(clock))
-        return built[id(snapshot)][1]
+        last[:] = [(snapshot, composer.for_dispatch(clock))]
+        return last[0][1]
 
     return composer_for
 
