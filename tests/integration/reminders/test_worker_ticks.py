@@ -204,3 +204,22 @@ async def test_scheduler_ticks_send_the_due_reminder_and_stop_cleanly(tmp_path: 
 
     assert [(row.lead, row.state) for row in rows] == [("1d", OutboxState.SENT)]
     assert [message["Message-ID"] for message in _maildir(worker)] == [rows[0].message_id]
+
+
+@pytest.mark.anyio
+async def test_reminders_due_together_go_out_as_one_email(worker: Worker) -> None:
+    await _subscribe(worker, "alice@example.org", leads=["1w", "1d"])
+    clock = worker.clock
+    assert isinstance(clock, Clock)
+    clock.now = DUE + timedelta(seconds=30)
+
+    await worker.plan_tick()  # first start: the 1w moment (past) and the 1d one (now)
+    await worker.dispatch_tick()
+
+    rows = await outbox_rows(worker.engine)
+    (message,) = _maildir(worker)
+    assert [(row.lead, row.state) for row in rows] == [
+        ("1w", OutboxState.SENT),
+        ("1d", OutboxState.SENT),
+    ]
+    assert {row.message_id for row in rows} == {message["Message-ID"]}
