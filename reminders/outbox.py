@@ -657,8 +657,9 @@ async def _count_bounces(conn: AsyncConnection, subscription_ids: list[int], lim
 #: for rows without an event time, after they were created). After that nothing can
 #: plan them again, and keeping who was mailed what serves nobody.
 RETENTION = timedelta(days=30)
-#: Sign-ups never confirmed are deleted this long after they expired.
-PENDING_GRACE = timedelta(days=7)
+#: Sign-ups never confirmed are deleted this long after they expired (7 days after the
+#: sign-up): at once, as promised on the sign-up page.
+PENDING_GRACE = timedelta(0)
 
 FINISHED_STATES = (OutboxState.SENT, OutboxState.FAILED, OutboxState.WITHDRAWN)
 

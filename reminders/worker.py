@@ -12,8 +12,8 @@ tables. Every `settings.tick_seconds`:
 and every `PURGE_EVERY`:
 
 - `purge`: delete old finished outbox rows and their send log (`outbox.RETENTION`,
-  30 days after the event) and sign-ups never confirmed (`outbox.PENDING_GRACE`,
-  7 days after they expired).
+  30 days after the event) and sign-ups never confirmed once they expire
+  (7 days after signing up; `outbox.PENDING_GRACE`).
 
 A tick runs as its own task, so the scheduler never sees a job still running and never
 skips or warns; a tick whose previous run has not finished is skipped quietly.

@@ -380,12 +380,12 @@ async def test_purge_deletes_old_finished_rows_and_stale_pending_signups(
         await conn.execute(
             update(SUBSCRIPTIONS)
             .where(SUBSCRIPTIONS.c.id == pending_old)
-            .values(expires_at=NOW + timedelta(days=23))
+            .values(expires_at=NOW + timedelta(days=30, hours=23))
         )
         await conn.execute(
             update(SUBSCRIPTIONS)
             .where(SUBSCRIPTIONS.c.id == pending_new)
-            .values(expires_at=NOW + timedelta(days=25))
+            .values(expires_at=NOW + timedelta(days=31, hours=1))
         )
     old = await _claim_one(engine, alice, lead="8w", not_after=NOW + timedelta(hours=1))
     await _record(engine, old, SendResult(SendStatus.OK, 250))
