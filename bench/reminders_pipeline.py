@@ -456,11 +456,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     LOOP[0] = options.loop
     os.environ["GCMCAL_BENCH_LANGUAGES"] = options.languages  # for the scale child
     os.environ["GCMCAL_BENCH_LOOP"] = options.loop
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}")
     if not options.skip_throughput:
         throughput(options.messages, options.connections, options.runs)
     if not options.skip_scale:
         scale(options.subscriptions, options.quiet_ticks)
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average at the end: {load} (other work on the machine skews the figures)")
 
 
 if __name__ == "__main__":
