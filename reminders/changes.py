@@ -190,14 +190,22 @@ def detect(
         old = previous.get(event_id)
         if event is None or old is None:
             continue
-        new = event.published()
-        changes = diff(old, new)
-        category = classify(old, new, changes)
-        if category is None:
-            continue
         revision = revisions[event_id].sequence if event_id in revisions else 0
-        found.append(EventChange(event_id, revision, category, tuple(changes)))
+        change = between(event_id, revision, old, event.published())
+        if change is not None:
+            found.append(change)
     return found
+
+
+def between(
+    event_id: str, revision: int, old: Mapping[str, Any], new: Mapping[str, Any]
+) -> EventChange | None:
+    """The notice owed for going from `old` to `new` (published snapshots), if any."""
+    changes = diff(old, new)
+    category = classify(old, new, changes)
+    if category is None:
+        return None
+    return EventChange(event_id, revision, category, tuple(changes))
 
 
 def notices(

@@ -30,14 +30,14 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import Table, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from reminders import outbox
-from reminders.changes import REVISION_BOUND, detect, notices, stale_reminders
+from reminders.changes import REVISION_BOUND, between, notices, stale_reminders
 from reminders.db.models import Base, OutboxState, SubscriptionState
 from reminders.leads import OFFERED
 from reminders.planner import Group, Planned, Schedule, SubscriberIndex, SubscriberView
-from reminders.revision_store import RecordedChange
+from reminders.revision_store import mark_notified, owed_notices
 from reminders.timeline_source import Snapshot, TimelineSource
 
 log = logging.getLogger(__name__)
@@ -189,7 +189,7 @@ class Planning:
         self._schedule: Schedule | None = None
 
     async def tick(self) -> PlanReport:
-        changes = await self._source.refresh()
+        await self._source.refresh()
         snapshot = self._source.snapshot
         if snapshot is None:
             return PlanReport()
@@ -199,7 +199,7 @@ class Planning:
             self._schedule = Schedule(snapshot.timeline, snapshot.revisions, OFFERED)
             self._snapshot = snapshot
             withdrawn = await self._withdraw_stale(snapshot, now)
-        told = await self._notify(changes, snapshot, now) if changes else 0
+        told = await self._notify(snapshot, now)
         slots, enqueued = await self._plan(self._schedule, snapshot, now)
         report = PlanReport(slots, enqueued, told, withdrawn)
         if enqueued or told or withdrawn:
@@ -241,18 +241,32 @@ class Planning:
                 return 0
             return await outbox.withdraw_revisions(conn, stale, now, STALE_REASON)
 
-    async def _notify(
-        self, changes: list[RecordedChange], snapshot: Snapshot[Any], now: datetime
-    ) -> int:
-        previous = {c.event_id: c.previous for c in changes if c.previous is not None}
-        found = detect(
-            previous, snapshot.timeline, snapshot.revisions, [c.event_id for c in changes]
-        )
-        if not found:
+    async def _notify(self, snapshot: Snapshot[Any], now: datetime) -> int:
+        """Queue the change notices owed, then record them as told.
+
+        What is owed lives in `event_revisions` (told vs published), not in this
+        process: a crash before the notices are queued leaves them owed, and whichever
+        instance ticks next queues them. Queuing twice is harmless (dedupe key).
+        """
+        async with AsyncSession(self._engine) as session:
+            owed = await owed_notices(session)
+        if not owed:
             return 0
-        async with self._engine.connect() as conn:
-            index = SubscriberIndex(await load_subscribers(conn))
-        return await self._enqueue(notices(found, index, snapshot.timeline, now), now)
+        found = [
+            change
+            for item in owed
+            if snapshot.timeline.event(item.event_id) is not None
+            and (change := between(item.event_id, item.sequence, item.told, item.now_published))
+        ]
+        told = 0
+        if found:
+            async with self._engine.connect() as conn:
+                index = SubscriberIndex(await load_subscribers(conn))
+            told = await self._enqueue(notices(found, index, snapshot.timeline, now), now)
+        async with AsyncSession(self._engine) as session, session.begin():
+            for item in owed:
+                await mark_notified(session, item)
+        return told
 
     async def _plan(
         self, schedule: Schedule, snapshot: Snapshot[Any], now: datetime

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import Timeline
@@ -68,6 +68,7 @@ async def record_timeline(
                 RecordedChange(event_id, revision.sequence, row.published if row else None)
             )
             if row is None:
+                # A new event owes no change notice: its reminders will tell of it.
                 session.add(
                     EventRevision(
                         event_id=event_id,
@@ -75,6 +76,8 @@ async def record_timeline(
                         digest=revision.digest,
                         modified=revision.modified,
                         published=event.published(),
+                        notified=event.published(),
+                        notified_sequence=revision.sequence,
                     )
                 )
             else:
@@ -83,3 +86,31 @@ async def record_timeline(
                 row.modified = revision.modified
                 row.published = event.published()
     return revisions, changes
+
+
+@dataclass(frozen=True, slots=True)
+class OwedNotice:
+    """An event changed since subscribers were last told: what they knew, what is now."""
+
+    event_id: str
+    sequence: int
+    told: Mapping[str, Any]
+    now_published: Mapping[str, Any]
+
+
+async def owed_notices(session: AsyncSession) -> list[OwedNotice]:
+    rows = await session.scalars(
+        select(EventRevision)
+        .where(EventRevision.notified_sequence < EventRevision.sequence)
+        .order_by(EventRevision.event_id)
+    )
+    return [OwedNotice(r.event_id, r.sequence, r.notified, r.published) for r in rows]
+
+
+async def mark_notified(session: AsyncSession, owed: OwedNotice) -> None:
+    """Record that subscribers were told of `owed` (unless the event changed again since)."""
+    await session.execute(
+        update(EventRevision)
+        .where(EventRevision.event_id == owed.event_id, EventRevision.sequence == owed.sequence)
+        .values(notified=dict(owed.now_published), notified_sequence=owed.sequence)
+    )

@@ -101,7 +101,11 @@ class EventRevision(Base):
     sequence: Mapped[int]
     digest: Mapped[str] = mapped_column(String(64))
     modified: Mapped[datetime]
-    published: Mapped[dict[str, Any]]  # Event.published(): the "old" side of change notices
+    published: Mapped[dict[str, Any]]  # Event.published() as the feeds show it now
+    # What subscribers were last told by email; a change notice is owed while
+    # `notified_sequence < sequence`, and survives a crash until it is queued.
+    notified: Mapped[dict[str, Any]]
+    notified_sequence: Mapped[int]
 
 
 class OutboxState(StrEnum):

@@ -162,6 +162,38 @@ async def test_moved_event_withdraws_the_queued_reminder_and_sends_a_change_noti
 
 
 @pytest.mark.anyio
+async def test_change_notice_owed_survives_a_crash_between_reload_and_queueing(
+    worker: Worker,
+) -> None:
+    sid = await _subscribe(worker, "alice@example.org", leads=["1d"])
+    clock = worker.clock
+    assert isinstance(clock, Clock)
+    await worker.plan_tick()
+    timeline = worker.settings.timeline
+    text = timeline.read_text(encoding="utf-8")
+    timeline.write_text(text.replace('when = "2025-03-18"', 'when = "2025-03-25"'), "utf-8")
+    # The process that records the new revision dies before it queues any notice.
+    assert [c.event_id for c in await worker.source.refresh()] == [HEARING]
+
+    restarted = await open_worker(worker.settings, clock=clock)
+    try:
+        clock.now += timedelta(minutes=1)
+        await restarted.plan_tick()
+        await restarted.plan_tick()  # told once: nothing more owed
+    finally:
+        await restarted.engine.dispose()
+
+    rows = await outbox_rows(worker.engine)
+    assert [(r.subscription_id, r.kind, r.revision, r.state) for r in rows] == [
+        (sid, MessageKind.CHANGE, 1, OutboxState.QUEUED),
+    ]
+    assert rows[0].payload == {
+        "class": "moved",
+        "changes": [{"field": "date", "old": "2025-03-18", "new": "2025-03-25"}],
+    }
+
+
+@pytest.mark.anyio
 async def test_minute_ticks_plan_the_reminder_once_at_its_hour(worker: Worker) -> None:
     sid = await _subscribe(worker, "alice@example.org")
     clock = worker.clock
