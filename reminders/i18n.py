@@ -1,8 +1,9 @@
-"""Translations for emails (and pages): gettext catalogs compiled in memory at start-up.
+"""Translations for emails and pages: gettext catalogs compiled in memory at start-up.
 
 English is the source language: messages are written in English in templates and code,
-and ``reminders/locale/<lang>/LC_MESSAGES/messages.po`` holds the other five UN
-languages. No ``.mo`` file is ever written or committed: each catalog is read with
+and ``reminders/locale/<lang>/LC_MESSAGES/<domain>.po`` holds the other five UN
+languages, in two domains: ``messages`` (emails) and ``web`` (pages). No ``.mo`` file
+is ever written or committed: each catalog is read with
 Babel, compiled into memory and wrapped as `babel.support.Translations`, once per
 process and language.
 
@@ -22,6 +23,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -36,8 +38,13 @@ DOMAIN = "messages"
 TRANSLATED = tuple(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
 
 
-def catalog_path(lang: str) -> Path:
-    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalog_path(lang: str, domain: str = DOMAIN) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def read_catalog(lang: str, domain: str = DOMAIN) -> Catalog:
+    with catalog_path(lang, domain).open("rb") as source:
+        return read_po(source, locale=lang, domain=domain)
 
 
 def _check(lang: str) -> None:
@@ -46,17 +53,18 @@ def _check(lang: str) -> None:
 
 
 @cache
-def translations(lang: str) -> NullTranslations:
-    """The compiled catalog of `lang`; English (the source language) translates to itself."""
+def translations(lang: str, domain: str = DOMAIN) -> NullTranslations:
+    """The compiled catalog of `lang`; English (the source language) translates to itself.
+
+    Fuzzy entries are left out, as msgfmt does.
+    """
     _check(lang)
     if lang == DEFAULT_LANGUAGE:
         return NullTranslations()
-    with catalog_path(lang).open("rb") as source:
-        catalog = read_po(source, locale=lang, domain=DOMAIN)
     compiled = BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
+    write_mo(compiled, read_catalog(lang, domain), use_fuzzy=False)
     compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+    return Translations(compiled, domain=domain)
 
 
 def gettext(lang: str, message: str, **values: Any) -> str:
@@ -76,8 +84,9 @@ def direction(lang: str) -> str:
 
 
 @cache
-def environment(lang: str, folder: str = "email") -> Environment:
-    """The Jinja environment for templates in ``templates/<folder>`` in `lang`, built once.
+def environment(lang: str, folder: str = "email", domain: str = DOMAIN) -> Environment:
+    """The Jinja environment for templates in ``templates/<folder>`` in `lang`, built once,
+    translating with the catalogs of `domain`.
 
     ``.html.j2`` templates are autoescaped; ``_()``, ``gettext`` and ``ngettext`` are
     the new-style gettext functions of `jinja2.ext.i18n` (``_("%(n)s days", n=3)``).
@@ -93,7 +102,7 @@ def environment(lang: str, folder: str = "email") -> Environment:
         auto_reload=False,
     )
     env.install_gettext_translations(  # type: ignore[attr-defined]
-        translations(lang), newstyle=True
+        translations(lang, domain), newstyle=True
     )
     # Between a label and its value: Chinese labels end in a full-width colon, no space.
     env.globals.update(lang=lang, direction=direction(lang), sep="" if lang == "zh" else " ")

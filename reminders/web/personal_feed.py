@@ -10,21 +10,18 @@ subscribers share a few selections.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
 from urllib.parse import quote
 
 from babel.lists import format_list
 
 from feeds import feed_words
-from feeds.ical import RETENTION, FeedMeta, in_feed, render_calendar, revision_of
-from feeds.publish import FeedSet, Prepared, prepared
-from feeds.revisions import Revision, utc_seconds
-from feeds.timeline import Event, Timeline
+from feeds.ical import FeedMeta, render_calendar
+from feeds.publish import FeedSet, Prepared, last_modified, prepared
+from feeds.timeline import Timeline
 from feeds.wording import Kind, babel_locale, phrase
 from reminders.timeline_source import Snapshot
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _KEY = "personal"
 _KIND_SLUGS = frozenset(kind.value for kind in Kind)
 Selection = tuple[tuple[str, ...], tuple[str, ...], str]  # regions, kinds, language
@@ -79,7 +76,7 @@ class PersonalFeeds:
             lang=lang,
             now=feeds.now,
         )
-        return prepared(body, _last_modified(events, snapshot.revisions, feeds.now))
+        return prepared(body, last_modified(events, snapshot.revisions, feeds.now))
 
     def _meta(
         self, timeline: Timeline, host: str, regions: list[str], kinds: tuple[str, ...], lang: str
@@ -100,16 +97,3 @@ class PersonalFeeds:
             event_url=lambda event_id: f"{base}/events/{quote(event_id)}",
             regions={region.id: region for region in timeline.regions},
         )
-
-
-def _last_modified(
-    events: Iterable[Event], revisions: Mapping[str, Revision], now: datetime
-) -> datetime:
-    """As for the public feeds: the latest revision, or a cancelled event's drop-out."""
-    moments = [_EPOCH]
-    for event in events:
-        if in_feed(event, now):
-            moments.append(utc_seconds(revision_of(revisions, event).modified))
-        else:
-            moments.append(utc_seconds(event.ends_at + RETENTION))
-    return max(moments)
