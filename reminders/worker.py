@@ -248,9 +248,9 @@ def mail_composer_for(settings: Settings, clock: Clock) -> ComposerFor:
     return composer_for
 
 
-def start_in_service(service: Service) -> Callable[[], Awaitable[None]]:
-    """Start the ticks inside `gcmcal serve` (`build_app(..., background=…)`); return stop."""
-    worker = Worker(
+def worker_in_service(service: Service) -> Worker:
+    """A worker sharing the service's engine, timeline source and clock."""
+    return Worker(
         service.settings,
         service.engine,
         service.source,
@@ -259,6 +259,11 @@ def start_in_service(service: Service) -> Callable[[], Awaitable[None]]:
         clock=service.clock,
         unsendable=(NothingToSend,),
     )
+
+
+def start_in_service(service: Service) -> Callable[[], Awaitable[None]]:
+    """Start the ticks inside `gcmcal serve` (`build_app(..., background=…)`); return stop."""
+    worker = worker_in_service(service)
     worker.start()
     return worker.stop
 

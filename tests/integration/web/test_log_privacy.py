@@ -11,10 +11,8 @@ from sqlalchemy import select
 
 from reminders import subscriptions as subs
 from reminders.db.models import Subscription
-from reminders.mail.compose import NothingToSend
-from reminders.mail.transport import make_mailer
 from reminders.service import Service
-from reminders.worker import Worker, mail_composer_for
+from reminders.worker import worker_in_service
 from tests.integration.web.web_support import SECRET
 
 ADDRESS = "Amina.Private@Example.org"
@@ -30,15 +28,7 @@ SIGNUP = {
 
 
 async def _send_everything_due(service: Service) -> None:
-    worker = Worker(
-        service.settings,
-        service.engine,
-        service.source,
-        make_mailer(service.settings),
-        mail_composer_for(service.settings, service.clock),
-        clock=service.clock,
-        unsendable=(NothingToSend,),
-    )
+    worker = worker_in_service(service)
     await worker.plan_tick()
     await worker.dispatch_tick()
     await worker.mailer.close()
