@@ -97,8 +97,17 @@ def _zones() -> frozenset[str]:
 
 
 def _is_web_url(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unbalanced "[" reads as a broken IPv6 host
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _place(what: str, raw: Mapping[str, Any], index: int) -> str:
+    """``event unece-2024-review``, or ``event #3`` when the entry has no usable id."""
+    entry_id = raw.get("id")
+    return f"{what} {entry_id if isinstance(entry_id, str) and entry_id else f'#{index + 1}'}"
 
 
 def _pydantic_problems(place: str, error: ValidationError) -> list[Problem]:
@@ -161,7 +170,7 @@ class _Builder:
         return header
 
     def region(self, index: int, raw: Mapping[str, Any], default_language: str) -> Region | None:
-        place = f"region {raw.get('id') or f'#{index + 1}'}"
+        place = _place("region", raw, index)
         try:
             data = _RegionIn.model_validate(raw)
         except ValidationError as exc:
@@ -187,7 +196,7 @@ class _Builder:
     def event(
         self, index: int, raw: Mapping[str, Any], regions: Mapping[str, Region], header: _Header
     ) -> Event | None:
-        place = f"event {raw.get('id') or f'#{index + 1}'}"
+        place = _place("event", raw, index)
         try:
             data = _EventIn.model_validate(raw)
         except ValidationError as exc:
@@ -236,7 +245,8 @@ class _Builder:
         )
 
     def duplicates(self, what: str, ids: list[Any]) -> None:
-        for value, count in Counter(ids).items():
+        # Only text ids can clash; any other value is reported as the wrong type.
+        for value, count in Counter(i for i in ids if isinstance(i, str)).items():
             if value and count > 1:
                 self.problem(f"{what} {value}", "id", f"used by {count} {what}s")
 

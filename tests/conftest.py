@@ -12,8 +12,15 @@ import os
 from collections.abc import Generator
 
 import pytest
+from hypothesis import settings
 
 pytest_plugins = ["pytester"]
+
+# CI runs the same examples every time: a new failing example shows up in a developer's
+# run (and its .hypothesis database), never as a red CI run for an unrelated change.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 
 def _under_ci() -> bool:

@@ -233,3 +233,12 @@ def test_region_id_must_be_a_free_slug(region_id: str, message: str) -> None:
     with pytest.raises(TimelineError) as caught:
         parse_timeline(text)
     assert caught.value.problems[0] == Problem(f"region {region_id}", "id", message)
+
+
+def test_malformed_source_url_is_a_problem_not_a_crash() -> None:
+    text = VALID.replace('sources = ["https://example.org/source"]', 'sources = ["https://[x"]')
+    with pytest.raises(TimelineError) as caught:
+        parse_timeline(text)
+    assert caught.value.problems == [
+        Problem("event europe-review", "sources.0", "'https://[x' is not an http(s) URL")
+    ]
