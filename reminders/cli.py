@@ -6,6 +6,7 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -25,7 +26,25 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Turns the failures an operator can fix into one plain line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from reminders.db.migrate import SchemaOutOfDate
+        from reminders.service import StartupError
+
+        try:
+            return super().invoke(ctx)
+        except (SchemaOutOfDate, StartupError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except (OSError, SQLAlchemyError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise click.ClickException(f"cannot use the database or a file: {reason}") from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Calendar feeds and email reminders for the GCM regional reviews."""
 

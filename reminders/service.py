@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -138,23 +140,51 @@ class Service:
         return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
+Stop = Callable[[], Awaitable[None]]
+
+
+def watch_timeline(service: Service) -> Stop:
+    """Re-read the timeline file every tick (a web instance without a scheduler).
+
+    With the scheduler, its plan tick does this; without it, feeds and pages would go on
+    serving the timeline as it was at start.
+    """
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(service.settings.tick_seconds)
+            try:
+                await service.source.refresh()
+            except Exception:  # a database hiccup must not end the watching
+                log.exception("timeline refresh failed")
+
+    task = asyncio.create_task(watch(), name="gcmcal-timeline-watch")
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return stop
+
+
 def build_app(
     settings: Settings,
     clock: Clock = system_clock,
-    background: Callable[[Service], Any] | None = None,
+    background: Callable[[Service], Stop] | None = None,
 ) -> ASGIApp:
-    """The ASGI app `gcmcal serve` runs; `background` starts the scheduler if given."""
+    """The ASGI app `gcmcal serve` runs; `background` starts the scheduler if given,
+    otherwise the timeline file is still watched."""
     service = Service.create(settings, clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await service.open()
-        stop = background(service) if background else None
+        stop = (background or watch_timeline)(service)
         try:
             yield
         finally:
-            if stop is not None:
-                await stop()
+            await stop()
             await service.close()
 
     return service.asgi(lifespan)

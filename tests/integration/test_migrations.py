@@ -67,3 +67,33 @@ async def test_service_on_postgresql_refuses_an_old_schema(
         f"the database schema is at nothing, the code needs {head_revision(postgres_url)}: "
         "run `gcmcal db upgrade` (with the same GCMCAL_DATABASE_URL) first"
     )
+
+
+def test_commands_on_an_old_postgresql_schema_say_what_to_run(postgres_url: str) -> None:
+    import asyncio
+
+    from click.testing import CliRunner
+
+    from reminders.cli import main
+
+    async def empty_database() -> None:
+        engine = create_engine(postgres_url)
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.drop_all)
+            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        await engine.dispose()
+
+    asyncio.run(empty_database())
+    env = {
+        "GCMCAL_DATABASE_URL": postgres_url,
+        "GCMCAL_TIMELINE": str(ROOT / "config" / "timeline.toml"),
+    }
+    outputs = [
+        CliRunner(env=env).invoke(main, command)
+        for command in (["subscriptions", "list"], ["preview", "--at", "2025-03-17T08:00Z"])
+    ]
+    expected = (
+        f"Error: the database schema is at nothing, the code needs {head_revision(postgres_url)}: "
+        "run `gcmcal db upgrade` (with the same GCMCAL_DATABASE_URL) first\n"
+    )
+    assert [(r.exit_code, r.output) for r in outputs] == [(1, expected), (1, expected)]

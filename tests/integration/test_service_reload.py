@@ -248,3 +248,32 @@ async def test_readyz_reports_database_timeline_and_last_tick(service: Service) 
     assert after.status_code == 200
     assert after.json()["database"] == {"reachable": True, "last_tick_age_seconds": 30.0}
     assert after.json()["timeline"]["error"] is None
+
+
+@pytest.mark.anyio
+async def test_web_instance_without_scheduler_picks_up_a_timeline_edit(
+    tmp_path: Path, timeline_file: Path
+) -> None:
+    import asyncio
+
+    from reminders.service import watch_timeline
+
+    settings = _settings(tmp_path, timeline_file).model_copy(update={"tick_seconds": 0.05})
+    service = Service.create(settings, Clock(NOW))
+    await service.open()
+    stop = watch_timeline(service)
+    try:
+        async with _client(service) as client:
+            before = (await client.get("/feeds/africa.ics")).headers["etag"]
+            text = timeline_file.read_text(encoding="utf-8")
+            timeline_file.write_text(text.replace("Addis Ababa, Ethiopia", "Nairobi", 1), "utf-8")
+            etag = before
+            for _ in range(200):  # bounded: at most about 10 s
+                await asyncio.sleep(0.05)
+                etag = (await client.get("/feeds/africa.ics")).headers["etag"]
+                if etag != before:
+                    break
+    finally:
+        await stop()
+        await service.close()
+    assert etag != before
