@@ -30,6 +30,7 @@ from reminders.db.models import Base, MessageKind, OutboxState, SubscriptionStat
 from reminders.dispatch import Clock, Dispatcher
 from reminders.mail.transport import Mailer
 from reminders.planner import Planned, dedupe_key
+from tests.db_backends import clean_slate
 
 OUTBOX = Base.metadata.tables["outbox"]
 SUBSCRIPTIONS = Base.metadata.tables["subscriptions"]
@@ -210,25 +211,20 @@ def sqlite_url(path: Path) -> str:
 
 @asynccontextmanager
 async def database(target: Path | str) -> AsyncIterator[AsyncEngine]:
-    """A fresh schema: a SQLite file at a path, or a PostgreSQL URL (emptied before and after)."""
-    if isinstance(target, Path):
-        engine = create_engine(sqlite_url(target))
-        await create_schema(engine)
-        try:
-            yield engine
-        finally:
-            await engine.dispose()
-        return
-    engine = create_engine(target)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.drop_all)
-        await conn.run_sync(Base.metadata.create_all)
+    """A fresh schema made by the migrations: a SQLite file at a path, or a PostgreSQL URL
+    (emptied before and after). The test must give back every pooled connection."""
+    url = sqlite_url(target) if isinstance(target, Path) else target
+    if not isinstance(target, Path):
+        await clean_slate(url)
+    engine = create_engine(url)
     try:
+        await create_schema(engine)
         yield engine
+        assert engine.pool.checkedout() == 0, "the test left database connections checked out"
     finally:
-        async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.drop_all)
         await engine.dispose()
+        if not isinstance(target, Path):
+            await clean_slate(url)
 
 
 def backend(request: Any, tmp_path: Path) -> Path | str:
