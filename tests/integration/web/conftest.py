@@ -1,4 +1,5 @@
-"""A service on a SQLite file with a settable clock, and an HTTP client for its pages."""
+"""A service on SQLite and on PostgreSQL (the `db` fixture) with a settable clock, and an
+HTTP client for its pages."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import pytest
 
 from reminders.service import Service
 from reminders.settings import Settings
+from tests.db_backends import Database, db
 from tests.integration.web.web_support import BASE_URL, NOW, ROOT, SECRET, Clock
+
+__all__ = ["db"]  # the fixture, for the tests in this folder
 
 
 @pytest.fixture
@@ -20,12 +24,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def service(tmp_path: Path, clock: Clock) -> AsyncIterator[Service]:
+async def service(tmp_path: Path, clock: Clock, db: Database) -> AsyncIterator[Service]:
     timeline = tmp_path / "timeline.toml"
     shutil.copy(ROOT / "config" / "timeline.toml", timeline)
     settings = Settings(
         timeline=timeline,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}",
+        database_url=db.url,
         base_url=BASE_URL,
         outbox=tmp_path / "outbox",
         secret_key=SECRET,
