@@ -25,6 +25,7 @@ from aiosmtpd.smtp import SMTP as SmtpServer
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from reminders import outbox
 from reminders.db.engine import create_engine, create_schema
 from reminders.db.models import Base, MessageKind, OutboxState, SubscriptionState
 from reminders.dispatch import Clock, Dispatcher
@@ -347,3 +348,29 @@ class ScriptedSink(Sink):
         if self.close_after_data:
             asyncio.get_running_loop().call_soon(server.transport.close)
         return "250 2.0.0 OK"
+
+
+async def enqueue_expected_notices(
+    engine: AsyncEngine, subscription_ids: Iterable[int], event_id: str, now: datetime
+) -> None:
+    """One "expected" notice per subscription, due a minute ago (needs no exact date)."""
+    async with engine.begin() as conn:
+        await outbox.enqueue(
+            conn,
+            [
+                Planned(
+                    dedupe_key(sid, event_id, MessageKind.EXPECTED, "1w", 0),
+                    sid,
+                    MessageKind.EXPECTED,
+                    event_id,
+                    "1w",
+                    0,
+                    now - timedelta(minutes=1),
+                    now + timedelta(days=1),
+                    {"when": "2030"},
+                )
+                for sid in subscription_ids
+            ],
+            now,
+            "gcm.example.org",
+        )

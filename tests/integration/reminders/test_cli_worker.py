@@ -10,12 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
-from sending_support import add_subscriptions, database, outbox_rows
+from sending_support import add_subscriptions, database, enqueue_expected_notices, outbox_rows
 
-from reminders import outbox
 from reminders.cli import main
-from reminders.db.models import MessageKind, OutboxState
-from reminders.planner import Planned, dedupe_key
+from reminders.db.models import OutboxState
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENT = "global-2030-imrf"
@@ -28,25 +26,7 @@ def test_worker_once_sends_what_is_due_to_the_maildir(tmp_path: Path) -> None:
     async def queue_one() -> None:
         async with database(tmp_path / "db.sqlite3") as engine:
             (sid,) = await add_subscriptions(engine, ["alice@example.org"], now - timedelta(days=1))
-            async with engine.begin() as conn:
-                await outbox.enqueue(
-                    conn,
-                    [
-                        Planned(
-                            dedupe_key(sid, EVENT, MessageKind.EXPECTED, "1w", 0),
-                            sid,
-                            MessageKind.EXPECTED,
-                            EVENT,
-                            "1w",
-                            0,
-                            now - timedelta(minutes=1),
-                            now + timedelta(days=1),
-                            {"when": "2030"},
-                        )
-                    ],
-                    now,
-                    "gcm.example.org",
-                )
+            await enqueue_expected_notices(engine, [sid], EVENT, now)
 
     async def rows() -> list[tuple[str, str]]:
         async with database(tmp_path / "db.sqlite3") as engine:

@@ -17,11 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sending_support import Sink, add_subscriptions, database, emails, outbox_rows, smtp_server
+from sending_support import (
+    Sink,
+    add_subscriptions,
+    database,
+    emails,
+    enqueue_expected_notices,
+    outbox_rows,
+    smtp_server,
+)
 
-from reminders import outbox
-from reminders.db.models import MessageKind, OutboxState
-from reminders.planner import Planned, dedupe_key
+from reminders.db.models import OutboxState
 
 ROOT = Path(__file__).resolve().parents[3]
 COUNT = 2000
@@ -83,26 +89,7 @@ async def test_killed_worker_resends_only_its_leased_rows_with_the_same_message_
     now = datetime.now(UTC)
     async with database(tmp_path / "db.sqlite3") as engine, smtp_server(sink) as port:
         ids = await add_subscriptions(engine, emails(COUNT), now - timedelta(days=1))
-        async with engine.begin() as conn:
-            await outbox.enqueue(
-                conn,
-                [
-                    Planned(
-                        dedupe_key(sid, EVENT, MessageKind.EXPECTED, "1w", 0),
-                        sid,
-                        MessageKind.EXPECTED,
-                        EVENT,
-                        "1w",
-                        0,
-                        now - timedelta(minutes=1),
-                        now + timedelta(days=1),
-                        {"when": "2030"},
-                    )
-                    for sid in ids
-                ],
-                now,
-                "gcm.example.org",
-            )
+        await enqueue_expected_notices(engine, ids, EVENT, now)
 
         log = tmp_path / "worker.log"
         first = await _worker(tmp_path, port, log)
