@@ -34,6 +34,7 @@ from enum import StrEnum
 from typing import Any
 
 from feeds import when as when_module
+from feeds.history import FieldChange, FieldValue
 from feeds.revisions import Revision
 from feeds.timeline import Timeline
 from feeds.when import Precision, When
@@ -41,8 +42,10 @@ from feeds.wording import Status
 from reminders.db.models import MessageKind
 from reminders.planner import REMINDED, Planned, SubscriberIndex, dedupe_key
 
-#: Old or new value of a field: text, a title per language, or a list of links.
-ChangeValue = str | dict[str, str] | list[str]
+#: One field, old → new (``date`` and ``time`` carry whole `when` texts on both sides);
+#: the change history keeps the same records.
+Change = FieldChange
+ChangeValue = FieldValue
 
 #: Rows of these kinds belong to one revision of an event and go stale with it.
 REVISION_BOUND = frozenset({MessageKind.REMINDER, MessageKind.EXPECTED})
@@ -63,22 +66,6 @@ NOTICE_KIND: Mapping[ChangeClass, MessageKind] = {
     ChangeClass.MOVED: MessageKind.CHANGE,
     ChangeClass.OTHER: MessageKind.CHANGE,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One field, old → new. ``date`` and ``time`` carry whole `when` texts (both sides)."""
-
-    field: str  # date, time, tz, place, modality, status, links, title
-    old: ChangeValue
-    new: ChangeValue
-
-    def as_json(self) -> dict[str, Any]:
-        return {"field": self.field, "old": self.old, "new": self.new}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Change:
-        return cls(str(data["field"]), data["old"], data["new"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,15 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from feeds import TimelineError, load_timeline
+from feeds import Timeline, TimelineError, load_timeline
 from reminders.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from reminders.impact import Impact
 from reminders.summary import timeline_summary
 
 
@@ -126,6 +129,61 @@ async def _export(settings: Settings, directory: Path) -> None:
     finally:
         await service.close()
     click.echo(f"exported {len(items)} files to {directory}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for tools instead of text.")
+def impact(path: Path, as_json: bool) -> None:
+    """What saving the edited timeline PATH would change, and who would be told (dry run)."""
+    from sqlalchemy.engine import make_url
+
+    from reminders import impact as impact_module
+
+    try:
+        edited = load_timeline(path)
+    except TimelineError as exc:
+        click.echo(f"{exc.source}: {len(exc.problems)} problem(s)", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    settings = _settings()
+    url = settings.database_url
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if database and database != ":memory:" and not Path(database).exists():
+        raise click.ClickException(
+            f"GCMCAL_DATABASE_URL: no database at {database}: the service has not run yet"
+        )
+    found = asyncio.run(_impact(settings, edited, _now()))
+    if as_json:
+        click.echo(impact_module.as_json(found, str(path)))
+    else:
+        click.echo("\n".join(impact_module.lines(found, str(path))))
+
+
+async def _impact(settings: Settings, edited: Timeline, now: datetime) -> Impact:
+    """Read what the service holds, without writing (not even a schema upgrade)."""
+    from feeds.history import removed
+    from reminders.db.engine import create_engine, session_factory
+    from reminders.db.migrate import require_current
+    from reminders.impact import StoredEvent, assess
+    from reminders.planning import load_subscribers
+    from reminders.revision_store import load_history, stored_events
+
+    url = settings.database_url
+    engine = create_engine(url)
+    try:
+        await require_current(engine, url)
+        async with session_factory(engine)() as session:
+            stored = {
+                event_id: StoredEvent(*parts)
+                for event_id, parts in (await stored_events(session)).items()
+            }
+            gone = removed(await load_history(session))
+            subscribers = await load_subscribers(await session.connection())
+    finally:
+        await engine.dispose()
+    return assess(edited, stored, gone, subscribers, now)
 
 
 @main.group()

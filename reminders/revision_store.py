@@ -9,7 +9,7 @@ which row locks alone could not cover.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,8 +18,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import Timeline
-from feeds.revisions import Revision, advance
-from reminders.db.models import EventRevision
+from feeds.history import Effect, FieldChange, History, HistoryEntry, by_event, removed
+from feeds.revisions import Revision, advance, utc_seconds
+from reminders.changes import Change, between
+from reminders.db.models import EventHistory, EventRevision
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,7 @@ async def record_timeline(
         }
         previous = {event_id: _revision(row) for event_id, row in rows.items()}
         revisions, changed_ids = advance(previous, timeline, now)
+        gone_before = removed(await load_history(session))
         changes = []
         for event_id in changed_ids:
             event = timeline.event(event_id)
@@ -67,6 +70,7 @@ async def record_timeline(
             changes.append(
                 RecordedChange(event_id, revision.sequence, row.published if row else None)
             )
+            session.add(_history_row(event_id, revision, row, event.published(), gone_before))
             if row is None:
                 # A new event owes no change notice: its reminders will tell of it.
                 session.add(
@@ -85,7 +89,73 @@ async def record_timeline(
                 row.digest = revision.digest
                 row.modified = revision.modified
                 row.published = event.published()
+        for event in timeline.events:
+            if event.id in gone_before and event.id not in changed_ids:
+                # Back in the file exactly as it left: listed again, same SEQUENCE.
+                session.add(
+                    _history_row(event.id, revisions[event.id], None, event.published(), (), now)
+                )
+        for event_id, row in rows.items():
+            if timeline.event(event_id) is None and event_id not in gone_before:
+                session.add(_removal_row(row, now))
     return revisions, changes
+
+
+def _history_row(
+    event_id: str,
+    revision: Revision,
+    row: EventRevision | None,
+    published: dict[str, Any],
+    gone_before: Iterable[str],
+    at: datetime | None = None,
+) -> EventHistory:
+    found: tuple[Change, ...] = ()
+    if row is None or event_id in gone_before:
+        effect = Effect.ADDED
+    else:
+        change = between(event_id, revision.sequence, row.published, published)
+        # Descriptions and sources are not watched for notices, yet they made a revision.
+        effect = Effect(change.category.value) if change else Effect.TEXT
+        found = tuple(change.changes) if change else ()
+    return EventHistory(
+        event_id=event_id,
+        sequence=revision.sequence,
+        at=utc_seconds(at) if at else revision.modified,
+        effect=effect.value,
+        changes=[change.as_json() for change in found],
+        published=published,
+    )
+
+
+def _removal_row(row: EventRevision, now: datetime) -> EventHistory:
+    """The event left the file; it keeps its revision in case it comes back."""
+    return EventHistory(
+        event_id=row.event_id,
+        sequence=row.sequence,
+        at=utc_seconds(now),
+        effect=Effect.REMOVED.value,
+        changes=[],
+        published=row.published,
+    )
+
+
+def _entry(row: EventHistory) -> HistoryEntry:
+    return HistoryEntry(
+        event_id=row.event_id,
+        sequence=row.sequence,
+        at=row.at,
+        effect=Effect(row.effect),
+        changes=tuple(FieldChange.from_json(change) for change in row.changes),
+        published=row.published,
+    )
+
+
+async def load_history(session: AsyncSession, event_ids: Iterable[str] | None = None) -> History:
+    """The change history of every event (or of `event_ids`), oldest first per event."""
+    query = select(EventHistory).order_by(EventHistory.at, EventHistory.id)
+    if event_ids is not None:
+        query = query.where(EventHistory.event_id.in_(list(event_ids)))
+    return by_event(_entry(row) for row in (await session.scalars(query)).all())
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,3 +184,11 @@ async def mark_notified(session: AsyncSession, owed: OwedNotice) -> None:
         .where(EventRevision.event_id == owed.event_id, EventRevision.sequence == owed.sequence)
         .values(notified=dict(owed.now_published), notified_sequence=owed.sequence)
     )
+
+
+async def stored_events(
+    session: AsyncSession,
+) -> dict[str, tuple[Revision, Mapping[str, Any], Mapping[str, Any]]]:
+    """Per stored event: its revision, what the feeds show, what subscribers were told."""
+    rows = (await session.scalars(select(EventRevision))).all()
+    return {row.event_id: (_revision(row), row.published, row.notified) for row in rows}

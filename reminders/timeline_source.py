@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -14,8 +14,9 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import Timeline, TimelineError, parse_timeline
+from feeds.history import History
 from feeds.revisions import Revision
-from reminders.revision_store import RecordedChange, record_timeline
+from reminders.revision_store import RecordedChange, load_history, record_timeline
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ class Snapshot(Generic[F]):
     served: F
     file_digest: str
     loaded_at: datetime
+    #: What each revision changed and when (pages, Atom feeds, the API).
+    history: History = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,9 @@ class TimelineSource(Generic[F]):
         if current is not None and current.file_digest == digest:
             if current.loaded_at.date() != now.date():
                 # Date-dependent output (cancelled events leave feeds after a while).
-                await self._install(current.timeline, current.revisions, digest, now)
+                await self._install(
+                    current.timeline, current.revisions, digest, now, current.history
+                )
             return []
         try:
             timeline = parse_timeline(raw.decode("utf-8"), str(self.path))
@@ -87,17 +92,24 @@ class TimelineSource(Generic[F]):
             self._fail(str(exc), now)
             return []
         revisions, changes = await record_timeline(self._sessions, timeline, now)
-        await self._install(timeline, revisions, digest, now)
+        async with self._sessions() as session:
+            history = await load_history(session)
+        await self._install(timeline, revisions, digest, now, history)
         self.error = None
         log.info("timeline loaded: %d events, %d changed", len(timeline.events), len(changes))
         return changes
 
     async def _install(
-        self, timeline: Timeline, revisions: Mapping[str, Revision], digest: str, now: datetime
+        self,
+        timeline: Timeline,
+        revisions: Mapping[str, Revision],
+        digest: str,
+        now: datetime,
+        history: History,
     ) -> None:
         # Rendering every feed takes a while; requests keep being served meanwhile.
         served = await asyncio.to_thread(self._build, timeline, revisions, now)
-        self.snapshot = Snapshot(timeline, revisions, served, digest, now)
+        self.snapshot = Snapshot(timeline, revisions, served, digest, now, history)
 
     def _fail(self, message: str, now: datetime) -> None:
         kept = "keeping the last good timeline" if self.snapshot else "no timeline in service"

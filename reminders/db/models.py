@@ -59,6 +59,7 @@ class Base(DeclarativeBase):
         datetime: UtcDateTime(),
         dict[str, Any]: JSON(),
         list[str]: JSON(),
+        list[dict[str, Any]]: JSON(),
     }
 
 
@@ -106,6 +107,20 @@ class EventRevision(Base):
     # `notified_sequence < sequence`, and survives a crash until it is queued.
     notified: Mapped[dict[str, Any]]
     notified_sequence: Mapped[int]
+
+
+class EventHistory(Base):
+    """One row per new revision of an event (and per removal): its change history."""
+
+    __tablename__ = "event_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), index=True)
+    sequence: Mapped[int]
+    at: Mapped[datetime]
+    effect: Mapped[str] = mapped_column(String(16))  # feeds.history.Effect
+    changes: Mapped[list[dict[str, Any]]]  # [{field, old, new}]
+    published: Mapped[dict[str, Any]]  # the event after the change (before, if removed)
 
 
 class OutboxState(StrEnum):

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import text
 
 from feeds import load_timeline
+from feeds.history import Effect
 from reminders.db.engine import create_engine, create_schema, session_factory
 from reminders.db.models import Base
-from reminders.revision_store import load_revisions, record_timeline
+from reminders.revision_store import load_history, load_revisions, record_timeline
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -49,6 +50,10 @@ async def test_simultaneous_loads_record_each_event_once(database_url: str) -> N
         assert all(r == revisions[0] for r in revisions)
         async with session_factory(engines[0])() as session:
             assert await load_revisions(session) == revisions[0]
+            history = await load_history(session)
+        assert {event_id: [e.effect for e in found] for event_id, found in history.items()} == {
+            event.id: [Effect.ADDED] for event in timeline.events
+        }
         assert [engine.pool.checkedout() for engine in engines] == [0] * INSTANCES
     finally:
         for engine in engines:
