@@ -56,15 +56,19 @@ def main() -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def check(path: Path | None) -> None:
     """Validate a timeline file (default: GCMCAL_TIMELINE) and print its summary."""
-    target = path or _settings().timeline
+    timeline = _timeline_or_exit(path or _settings().timeline)
+    click.echo(timeline_summary(timeline, _now()))
+
+
+def _timeline_or_exit(path: Path) -> Timeline:
+    """The timeline in `path`, or every problem in it listed and exit status 1."""
     try:
-        timeline = load_timeline(target)
+        return load_timeline(path)
     except TimelineError as exc:
         click.echo(f"{exc.source}: {len(exc.problems)} problem(s)", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    click.echo(timeline_summary(timeline, _now()))
 
 
 @main.command()
@@ -140,13 +144,7 @@ def impact(path: Path, as_json: bool) -> None:
 
     from reminders import impact as impact_module
 
-    try:
-        edited = load_timeline(path)
-    except TimelineError as exc:
-        click.echo(f"{exc.source}: {len(exc.problems)} problem(s)", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
+    edited = _timeline_or_exit(path)
     settings = _settings()
     url = settings.database_url
     database = make_url(url).database if url.startswith("sqlite") else None
