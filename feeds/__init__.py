@@ -1,7 +1,8 @@
 """Timeline model and calendar feeds for the GCM regional reviews (pure; no database)."""
 
+from feeds.coverage import missing_translations
 from feeds.loader import Problem, TimelineError, load_timeline, parse_timeline
-from feeds.timeline import GLOBAL, Event, Link, Region, Timeline
+from feeds.timeline import GLOBAL, Event, Link, Localized, Region, Texts, Timeline
 from feeds.when import Precision, When, WhenError
 from feeds.wording import LANGUAGES, Kind, Modality, Status, date_label
 
@@ -11,16 +12,19 @@ __all__ = [
     "Event",
     "Kind",
     "Link",
+    "Localized",
     "Modality",
     "Precision",
     "Problem",
     "Region",
     "Status",
+    "Texts",
     "Timeline",
     "TimelineError",
     "When",
     "WhenError",
     "date_label",
     "load_timeline",
+    "missing_translations",
     "parse_timeline",
 ]

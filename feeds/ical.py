@@ -56,7 +56,7 @@ from icalendar import Event as VEvent
 
 from feeds import feed_words
 from feeds.revisions import Revision, utc_seconds
-from feeds.timeline import Event, Region
+from feeds.timeline import Event, Region, localized
 from feeds.vtimezone import vtimezone
 from feeds.when import Precision
 from feeds.wording import (
@@ -192,7 +192,7 @@ def summary(event: Event, lang: str) -> str:
 
 
 def location(event: Event, lang: str) -> str:
-    place = _line(event.place)
+    place = _line(event.place(lang))
     if event.modality is None:
         return place
     modality = phrase(MODALITY_NAMES[event.modality], lang)
@@ -227,7 +227,9 @@ def description(event: Event, *, feed: FeedMeta, lang: str) -> str:
         lines.append(phrase(feed_words.CONTACT, lang).format(contact=contact))
     if event.links:
         lines.append(phrase(feed_words.LINKS, lang))
-        lines += [f"- {_line(k.label)}: {k.url}" if k.label else f"- {k.url}" for k in event.links]
+        for link in event.links:
+            label = _line(localized(link.labels, lang).text)
+            lines.append(f"- {label}: {link.url}" if label else f"- {link.url}")
     if event.sources:
         lines.append(phrase(feed_words.SOURCES, lang))
         lines += [f"- {url}" for url in event.sources]

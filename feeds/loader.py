@@ -20,7 +20,7 @@ from zoneinfo import available_timezones
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from feeds import when as when_module
-from feeds.timeline import GLOBAL, Event, Link, Region, Timeline
+from feeds.timeline import GLOBAL, Event, Link, Region, Texts, Timeline
 from feeds.wording import LANGUAGES, Kind, Modality, Status
 
 
@@ -45,9 +45,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+#: A human-readable text: per language (``{ en = "…", fr = "…" }``), or one plain string,
+#: which is the text in the timeline's default language.
+_TextIn = str | dict[str, str]
+
+
 class _LinkIn(_Strict):
     url: str
-    label: str = ""
+    label: _TextIn = ""
 
 
 class _Header(_Strict):
@@ -58,7 +63,7 @@ class _Header(_Strict):
 
 class _RegionIn(_Strict):
     id: str
-    name: dict[str, str]
+    name: _TextIn
     tz: str
     contact: str = ""
     url: str = ""
@@ -69,15 +74,16 @@ class _EventIn(_Strict):
     region: str
     kind: Kind
     when: str
-    title: dict[str, str]
+    title: _TextIn
     tz: str | None = None
     status: Status = Status.CONFIRMED
-    place: str = ""
+    place: _TextIn = ""
     modality: Modality | None = None
     links: list[_LinkIn] = []
-    description: dict[str, str] = {}
+    description: _TextIn = ""
     sources: list[str] = []
-    announced_as: str = ""
+    #: The date as first announced, in the same grammar as `when` ("week of 2024-11-03").
+    announced: str = ""
 
 
 class _FileIn(_Strict):
@@ -137,14 +143,37 @@ class _Builder:
     def problem(self, place: str, field: str, message: str) -> None:
         self.problems.append(Problem(place, field, message))
 
-    def check_languages(self, place: str, field: str, texts: Mapping[str, str]) -> None:
+    def texts(
+        self,
+        place: str,
+        field: str,
+        value: _TextIn,
+        default_language: str,
+        *,
+        required: bool = False,
+    ) -> Texts:
+        """The per-language texts of a field, its languages checked.
+
+        A `required` field (titles, region names) must have its default-language text:
+        that is what every language falls back to.
+        """
+        texts = {default_language: value} if isinstance(value, str) else dict(value)
+        if isinstance(value, str) and not value.strip() and not required:
+            return {}
         for lang, text in texts.items():
             if lang not in LANGUAGES:
                 self.problem(
                     place, f"{field}.{lang}", f"unknown language (use {', '.join(LANGUAGES)})"
                 )
-            elif not text:
+            elif not text.strip():
                 self.problem(place, f"{field}.{lang}", "is empty")
+        if required and default_language not in texts:
+            self.problem(
+                place,
+                f"{field}.{default_language}",
+                f"{field} in the default language is missing",
+            )
+        return {lang: text.strip() for lang, text in texts.items()}
 
     def check_zone(self, place: str, field: str, tz: str) -> bool:
         if tz in _zones():
@@ -181,17 +210,13 @@ class _Builder:
             self.problem(place, "id", f"{data.id!r} is reserved (feeds and URLs use it)")
         elif not _SLUG.fullmatch(data.id):
             self.problem(place, "id", "use lowercase letters, digits and hyphens")
-        self.check_languages(place, "name", data.name)
-        if default_language not in data.name:
-            self.problem(
-                place, f"name.{default_language}", "name in the default language is missing"
-            )
+        names = self.texts(place, "name", data.name, default_language, required=True)
         self.check_zone(place, "tz", data.tz)
         if data.url and not _is_web_url(data.url):
             self.problem(place, "url", f"{data.url!r} is not an http(s) URL")
         if len(self.problems) > before:
             return None
-        return Region(data.id, dict(data.name), data.tz, data.contact, data.url)
+        return Region(data.id, names, data.tz, data.contact, data.url)
 
     def event(
         self, index: int, raw: Mapping[str, Any], regions: Mapping[str, Region], header: _Header
@@ -206,14 +231,20 @@ class _Builder:
         region = regions.get(data.region)
         if data.region != GLOBAL and region is None:
             self.problem(place, "region", f"unknown region {data.region!r}")
-        self.check_languages(place, "title", data.title)
-        if header.default_language not in data.title:
-            self.problem(
-                place,
-                f"title.{header.default_language}",
-                "title in the default language is missing",
-            )
-        self.check_languages(place, "description", data.description)
+        language = header.default_language
+        titles = self.texts(place, "title", data.title, language, required=True)
+        descriptions = self.texts(place, "description", data.description, language)
+        places = self.texts(place, "place", data.place, language)
+        labels = [
+            self.texts(place, f"links.{n}.label", link.label, language)
+            for n, link in enumerate(data.links)
+        ]
+        announced = None
+        if data.announced:
+            try:
+                announced = when_module.parse(data.announced)
+            except when_module.WhenError as exc:
+                self.problem(place, "announced", str(exc))
         tz = data.tz or (region.tz if region else header.default_tz)
         self.check_zone(place, "tz", tz)
         try:
@@ -232,16 +263,18 @@ class _Builder:
             id=data.id,
             region=data.region,
             kind=data.kind,
-            titles=dict(data.title),
+            titles=titles,
             when=when,
             tz=tz,
             status=data.status,
-            place=data.place,
+            places=places,
             modality=data.modality,
-            links=tuple(Link(link.url, link.label) for link in data.links),
-            descriptions=dict(data.description),
+            links=tuple(
+                Link(link.url, label) for link, label in zip(data.links, labels, strict=True)
+            ),
+            descriptions=descriptions,
             sources=tuple(data.sources),
-            announced_as=data.announced_as,
+            announced=announced,
         )
 
     def duplicates(self, what: str, ids: list[Any]) -> None:

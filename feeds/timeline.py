@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -11,15 +12,68 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from feeds.when import When
-from feeds.wording import DEFAULT_LANGUAGE, Kind, Modality, Status
+from feeds.wording import DEFAULT_LANGUAGE, RTL_LANGUAGES, Kind, Modality, Status
 
 GLOBAL = "global"
+
+#: One human-readable text of the timeline in each language it is written in.
+Texts = Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """A timeline text as shown to a reader of `wanted`, and the language it is really in.
+
+    When no translation exists the text falls back to the default language; in HTML it
+    then carries ``lang`` and ``dir`` so that screen readers switch voice (WCAG 3.1.2).
+    Plain-text uses (feeds, text emails, subjects) see only the words.
+    """
+
+    text: str
+    lang: str
+    wanted: str
+
+    @property
+    def is_fallback(self) -> bool:
+        return bool(self.text) and self.lang != self.wanted
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.lang in RTL_LANGUAGES else "ltr"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def __html__(self) -> str:
+        # Jinja's autoescape calls this, so every page and HTML email marks fallbacks.
+        text = html.escape(self.text)
+        if not self.is_fallback:
+            return text
+        return f'<span lang="{self.lang}" dir="{self.direction}">{text}</span>'
+
+
+def localized(texts: Texts, lang: str, default: str = DEFAULT_LANGUAGE) -> Localized:
+    """`texts` in `lang`, else in `default` (marked as a fallback), else empty."""
+    if text := texts.get(lang):
+        return Localized(text, lang, lang)
+    return Localized(texts.get(default, ""), default, lang)
 
 
 @dataclass(frozen=True, slots=True)
 class Link:
     url: str
-    label: str = ""
+    labels: Texts = field(default_factory=dict)
+
+    def label(self, lang: str) -> Localized:
+        """The label in `lang`; the address itself when the link has no label."""
+        found = localized(self.labels, lang)
+        return found if found else Localized(self.url, lang, lang)
+
+    def default_label(self) -> str:
+        return self.labels.get(DEFAULT_LANGUAGE, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +86,9 @@ class Region:
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names[DEFAULT_LANGUAGE]
+
+    def name_in(self, lang: str) -> Localized:
+        return localized(self.names, lang)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -47,18 +104,43 @@ class Event:
     when: When
     tz: str
     status: Status = Status.CONFIRMED
-    place: str = ""
+    places: Texts = field(default_factory=dict)
     modality: Modality | None = None
     links: tuple[Link, ...] = ()
-    descriptions: Mapping[str, str] = field(default_factory=dict)
+    descriptions: Texts = field(default_factory=dict)
     sources: tuple[str, ...] = ()
-    announced_as: str = ""
+    #: The date as the organisers first announced it, when it has moved since.
+    announced: When | None = None
 
     def title(self, lang: str) -> str:
         return self.titles.get(lang) or self.titles[DEFAULT_LANGUAGE]
 
+    def title_in(self, lang: str) -> Localized:
+        return localized(self.titles, lang)
+
     def description(self, lang: str) -> str:
-        return self.descriptions.get(lang) or self.descriptions.get(DEFAULT_LANGUAGE, "")
+        return self.description_in(lang).text
+
+    def description_in(self, lang: str) -> Localized:
+        return localized(self.descriptions, lang)
+
+    def place(self, lang: str) -> str:
+        return self.place_in(lang).text
+
+    def place_in(self, lang: str) -> Localized:
+        return localized(self.places, lang)
+
+    def texts(self) -> dict[str, Texts]:
+        """Every human-readable field, by the name the timeline file gives it."""
+        found: dict[str, Texts] = {"title": self.titles}
+        if self.descriptions:
+            found["description"] = self.descriptions
+        if self.places:
+            found["place"] = self.places
+        for n, link in enumerate(self.links):
+            if link.labels:
+                found[f"links.{n}.label"] = link.labels
+        return found
 
     @property
     def zone(self) -> ZoneInfo:
@@ -88,11 +170,16 @@ class Event:
             "when": self.when.format(),
             "tz": self.tz,
             "status": self.status.value,
-            "place": self.place,
+            # "place" and "links" keep the default language only, as before texts were
+            # per language: a new translation is not a change subscribers must act on.
+            "place": self.places.get(DEFAULT_LANGUAGE, ""),
+            "places": dict(sorted(self.places.items())),
             "modality": self.modality.value if self.modality else "",
-            "links": [[link.url, link.label] for link in self.links],
+            "links": [[link.url, link.default_label()] for link in self.links],
+            "link_labels": [dict(sorted(link.labels.items())) for link in self.links],
             "descriptions": dict(sorted(self.descriptions.items())),
             "sources": list(self.sources),
+            "announced": self.announced.format() if self.announced else "",
         }
 
     @cached_property

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from feeds import Timeline, TimelineError, load_timeline
+from feeds import Timeline, TimelineError, load_timeline, missing_translations
 from reminders.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -54,10 +54,18 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-def check(path: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Fail on warnings too (e.g. a missing translation).")
+def check(path: Path | None, strict: bool) -> None:
     """Validate a timeline file (default: GCMCAL_TIMELINE) and print its summary."""
-    timeline = _timeline_or_exit(path or _settings().timeline)
+    target = path or _settings().timeline
+    timeline = _timeline_or_exit(target)
+    warnings = missing_translations(timeline)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(timeline_summary(timeline, _now()))
+    if strict and warnings:
+        click.echo(f"{target}: {len(warnings)} warning(s), failing (--strict)", err=True)
+        sys.exit(1)
 
 
 def _timeline_or_exit(path: Path) -> Timeline:

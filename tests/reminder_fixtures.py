@@ -65,7 +65,7 @@ def event(
         when=w.parse(when),
         tz=tz or _REGION_TZ.get(region, "America/New_York"),
         status=status,
-        place=place,
+        places={"en": place} if place else {},
         modality=modality,
         links=tuple(links),
     )

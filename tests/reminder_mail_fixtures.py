@@ -60,7 +60,7 @@ def mail_timeline() -> Timeline:
             title="Europe and North America: second GCM regional review",
             place="Palais des Nations, Geneva",
             modality=Modality.HYBRID,
-            links=[Link("https://indico.un.org/event/1007071/overview", "Registration")],
+            links=[Link("https://indico.un.org/event/1007071/overview", {"en": "Registration"})],
         ),
         event(
             "lac-pre",

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, get_timezone_name
 
 from feeds import when as when_module
-from feeds.timeline import Event, Timeline
+from feeds.timeline import Event, Localized, Timeline
 from feeds.wording import (
     DEFAULT_LANGUAGE,
     KIND_NAMES,
@@ -71,9 +71,10 @@ class ChangeView:
 @dataclass(frozen=True, slots=True)
 class EventView:
     id: str
-    title: str
+    #: Timeline texts: fallbacks to another language carry it into the HTML (lang, dir).
+    title: Localized
     kind_name: str
-    region_name: str
+    region_name: Localized
     #: The date as announced (uncertainty stated); for a timed event its day, times and
     #: the venue's zone.
     when: str
@@ -83,12 +84,12 @@ class EventView:
     your_time: str
     #: Reminders only: "tomorrow", "in 3 weeks"...
     starts: str
-    place: str
+    place: Localized
     modality: str
     #: "" when confirmed; else "tentative", "postponed" or "cancelled".
     status: str
     page_url: str
-    links: tuple[tuple[str, str], ...]
+    links: tuple[tuple[Localized, str], ...]
     contact: str
     region_url: str
     changes: tuple[ChangeView, ...]
@@ -257,18 +258,18 @@ def event_view(
         starts = starts_phrase(*until_start(event, zone, now), lang)
     return EventView(
         id=event.id,
-        title=event.title(lang),
+        title=event.title_in(lang),
         kind_name=phrase(KIND_NAMES[event.kind], lang),
-        region_name=region.name(lang) if region else "",
+        region_name=region.name_in(lang) if region else Localized("", lang, lang),
         when=when,
         period=period_label(event.when, lang),
         your_time=your_time,
         starts=starts,
-        place=event.place,
+        place=event.place_in(lang),
         modality=phrase(MODALITY_NAMES[event.modality], lang) if event.modality else "",
         status="" if event.status is Status.CONFIRMED else phrase(STATUS_NAMES[event.status], lang),
         page_url=event_page(event.id),
-        links=tuple((link.label or link.url, link.url) for link in event.links),
+        links=tuple((link.label(lang), link.url) for link in event.links),
         contact=region.contact if region else "",
         region_url=region.url if region else "",
         changes=change_views(item.payload, lang),

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from babel import Locale
 
-from feeds import Event, Link, Region, Timeline, date_label
+from feeds import Event, Localized, Region, Timeline, date_label
 from feeds import when as w
 from feeds.when import Precision
 from feeds.wording import (
@@ -26,20 +26,27 @@ LANGUAGE_MENU: tuple[tuple[str, str], ...] = tuple(
 
 
 @dataclass(frozen=True, slots=True)
+class LinkItem:
+    url: str
+    label: Localized
+
+
+@dataclass(frozen=True, slots=True)
 class EventItem:
     id: str
-    title: str
+    title: Localized
     date: str
     zone: str
     window: str  # the full possible window when the date is vague
     kind: str
     status: str
     status_name: str
-    place: str
+    place: Localized
     modality: str
-    announced_as: str
-    description: str
-    links: tuple[Link, ...]
+    #: "First announced as": the announced date, same label code as `date`.
+    announced: str
+    description: Localized
+    links: tuple[LinkItem, ...]
     sources: tuple[str, ...]
     ics: str
 
@@ -47,7 +54,7 @@ class EventItem:
 @dataclass(frozen=True, slots=True)
 class RegionItem:
     id: str
-    name: str
+    name: Localized
     tz: str
     contact: str
     url: str
@@ -64,18 +71,18 @@ def _window(event: Event, lang: str) -> str:
 def event_item(event: Event, lang: str) -> EventItem:
     return EventItem(
         id=event.id,
-        title=event.title(lang),
+        title=event.title_in(lang),
         date=date_label(event.when, lang),
         zone=event.tz if event.when.is_timed else "",
         window=_window(event, lang) if event.when.day_count > 1 else "",
         kind=phrase(KIND_NAMES[event.kind], lang),
         status=event.status.value,
         status_name=phrase(STATUS_NAMES[event.status], lang),
-        place=event.place,
+        place=event.place_in(lang),
         modality=phrase(MODALITY_NAMES[event.modality], lang) if event.modality else "",
-        announced_as=event.announced_as,
-        description=event.description(lang),
-        links=event.links,
+        announced=period_label(event.announced, lang) if event.announced else "",
+        description=event.description_in(lang),
+        links=tuple(LinkItem(link.url, link.label(lang)) for link in event.links),
         sources=event.sources,
         ics=f"/events/{event.id}.ics" + ("" if lang == "en" else f"?lang={lang}"),
     )
@@ -85,7 +92,7 @@ def region_item(region: Region, timeline: Timeline, lang: str, now: datetime) ->
     upcoming = [e for e in timeline.upcoming(now) if e.region == region.id]
     return RegionItem(
         id=region.id,
-        name=region.name(lang),
+        name=region.name_in(lang),
         tz=region.tz,
         contact=region.contact,
         url=region.url,

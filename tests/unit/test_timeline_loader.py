@@ -40,7 +40,7 @@ region = "europe"
 kind = "pre-consultation"
 when = "2023-11"
 status = "tentative"
-announced_as = "November 2023"
+announced = "2023-11"
 title = { en = "Pre-consultation" }
 
 [[events]]
@@ -113,9 +113,9 @@ def test_valid_timeline_gives_events_in_start_order() -> None:
     assert review.starts_at == datetime(2024, 3, 11, 10, tzinfo=ZoneInfo("Europe/Zurich"))
     pre = timeline.event("europe-pre")
     assert pre is not None
-    assert (pre.when, pre.announced_as, pre.title("fr")) == (
+    assert (pre.when, pre.announced, pre.title("fr")) == (
         w.month(2023, 11),
-        "November 2023",
+        w.month(2023, 11),
         "Pre-consultation",  # falls back to the default language
     )
     imrf = timeline.event("imrf")
@@ -184,7 +184,7 @@ def test_check_command_prints_summary_for_valid_file(tmp_path: Path) -> None:
     path.write_text(VALID, encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 0
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0] == "Test round: 1 regions, 3 events"
     assert lines[1:7] == [
         "  Europe (europe): 2 events",
@@ -241,4 +241,97 @@ def test_malformed_source_url_is_a_problem_not_a_crash() -> None:
         parse_timeline(text)
     assert caught.value.problems == [
         Problem("event europe-review", "sources.0", "'https://[x' is not an http(s) URL")
+    ]
+
+
+TRANSLATED = """
+[timeline]
+name = "Test round"
+
+[[regions]]
+id = "europe"
+tz = "Europe/Zurich"
+name = { en = "Europe", fr = "Europe", es = "Europa", ar = "أوروبا", ru = "Европа", zh = "欧洲" }
+
+[[events]]
+id = "europe-review"
+region = "europe"
+kind = "regional-review"
+when = "2024-03-11"
+announced = "week of 2024-11-03"
+place = { en = "Geneva", fr = "Genève", es = "Ginebra", ar = "جنيف", ru = "Женева" }
+links = [{ url = "https://example.org/r", label = "Registration" }]
+[events.title]
+en = "Review"
+fr = "Examen"
+es = "Examen"
+ar = "استعراض"
+ru = "Обзор"
+zh = "审议"
+"""
+
+
+def test_plain_string_texts_are_the_default_language() -> None:
+    review = parse_timeline(TRANSLATED).event("europe-review")
+    assert review is not None
+    assert (
+        dict(review.places),
+        [dict(link.labels) for link in review.links],
+        review.announced,
+    ) == (
+        {"en": "Geneva", "fr": "Genève", "es": "Ginebra", "ar": "جنيف", "ru": "Женева"},
+        [{"en": "Registration"}],
+        w.week_of(date(2024, 11, 3)),
+    )
+
+
+def test_fallback_text_is_marked_with_its_language() -> None:
+    review = parse_timeline(TRANSLATED).event("europe-review")
+    assert review is not None
+    assert [
+        (review.place_in("zh").__html__(), review.place_in("fr").__html__()),
+        (review.links[0].label("ar").__html__(), review.links[0].label("en").__html__()),
+    ] == [
+        ('<span lang="en" dir="ltr">Geneva</span>', "Genève"),
+        ('<span lang="en" dir="ltr">Registration</span>', "Registration"),
+    ]
+
+
+def test_check_command_warns_per_missing_translation(tmp_path: Path) -> None:
+    path = tmp_path / "timeline.toml"
+    path.write_text(TRANSLATED, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert (result.exit_code, result.stderr.splitlines()) == (
+        0,
+        [
+            "warning: event europe-review: place.zh: no translation (readers see another "
+            "language)",
+            *(
+                f"warning: event europe-review: links.0.label.{lang}: no translation (readers "
+                "see another language)"
+                for lang in ("fr", "es", "ar", "ru", "zh")
+            ),
+        ],
+    )
+
+
+def test_check_command_strict_fails_on_warnings(tmp_path: Path) -> None:
+    path = tmp_path / "timeline.toml"
+    path.write_text(TRANSLATED, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--strict", str(path)])
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        1,
+        f"{path}: 6 warning(s), failing (--strict)",
+    )
+
+
+def test_unreadable_announced_date_names_its_field() -> None:
+    with pytest.raises(TimelineError) as caught:
+        parse_timeline(TRANSLATED.replace("week of 2024-11-03", "first week of November"))
+    assert caught.value.problems == [
+        Problem(
+            "event europe-review",
+            "announced",
+            f"cannot read 'first week of November': {FORMS_HELP}",
+        )
     ]

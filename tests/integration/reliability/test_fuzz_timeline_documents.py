@@ -142,7 +142,7 @@ _events = _fields(
         "links": st.lists(st.fixed_dictionaries({"url": _urls}, optional={"label": _text})),
         "description": _names,
         "sources": st.lists(_urls, max_size=3),
-        "announced_as": _text,
+        "announced": _whens,
     }
 )
 _documents = st.fixed_dictionaries(
@@ -226,7 +226,7 @@ def valid_document() -> dict[str, Any]:
 
 EVENT_FIELDS = sorted(
     {"kind", "when", "title", "tz", "status", "place", "modality", "links"}
-    | {"description", "sources", "announced_as", "region", "id"}
+    | {"description", "sources", "announced", "region", "id"}
 )
 
 

@@ -31,7 +31,7 @@ TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=300)
 def test_any_text_folds_and_reads_back(title: str, description: str, place: str) -> None:
     assert EVENT is not None
     event = dataclasses.replace(
-        EVENT, titles={"en": title}, descriptions={"en": description}, place=place
+        EVENT, titles={"en": title}, descriptions={"en": description}, places={"en": place}
     )
 
     body = render_event(event, feed=META, revision=REVISIONS[event.id], lang="en")

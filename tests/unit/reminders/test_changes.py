@@ -31,7 +31,7 @@ def base() -> object:
             "2024-03-11T10:00/18:00",
             place="Palais des Nations, Geneva",
             modality=Modality.HYBRID,
-            links=[Link("https://example.org/register", "Registration")],
+            links=[Link("https://example.org/register", {"en": "Registration"})],
         ),
         event("pre", "2024-03", region="lac"),
     )
@@ -64,7 +64,7 @@ def test_diff_every_watched_field() -> None:
         tl,
         "review",
         tz="Europe/Vienna",
-        place="Vienna International Centre",
+        places={"en": "Vienna International Centre"},
         modality=Modality.ONLINE,
         status=Status.TENTATIVE,
         links=(Link("https://example.org/new"),),
@@ -104,7 +104,7 @@ def test_diff_description_and_sources_not_watched() -> None:
         ({"when": w.parse("2024-04-11T10:00/18:00")}, ChangeClass.MOVED),
         ({"when": w.parse("2024-03-11T11:00/18:00")}, ChangeClass.MOVED),
         ({"tz": "Europe/London"}, ChangeClass.MOVED),
-        ({"place": "Bangkok"}, ChangeClass.OTHER),
+        ({"places": {"en": "Bangkok"}}, ChangeClass.OTHER),
         ({"status": Status.TENTATIVE}, ChangeClass.OTHER),
     ],
 )
