@@ -30,9 +30,9 @@ from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from feeds.wording import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
+from reminders.package_data import TEMPLATES
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DOMAIN = "messages"
 #: Languages with a catalog; English is the identity.
 TRANSLATED = tuple(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)

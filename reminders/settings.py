@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from reminders.package_data import SHIPPED_TIMELINE
+
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside the dev environment
 
 
@@ -43,7 +45,9 @@ class Settings(BaseSettings):
         Environment.DEV, description="`dev` or `production`; production refuses the dev secret."
     )
     timeline: Path = Field(
-        Path("config/timeline.toml"), description="Path of the timeline file the service reads."
+        SHIPPED_TIMELINE,
+        description="Path of the timeline file the service reads; unset, the timeline shipped "
+        "with the service (`config/timeline.toml` in a checkout).",
     )
     base_url: str = Field(
         "http://127.0.0.1:8000",
