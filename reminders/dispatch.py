@@ -18,6 +18,13 @@ be sent twice.
 
 Stopping (`stop` set): no more claims; the messages being sent are finished and
 recorded; queued ones are left leased for whoever comes next.
+
+The relay's circuit (`breaker`, `reminders.circuit`): every result is counted; when
+the relay fails most sends alike the circuit opens, no more messages are started and
+those already claimed go back to the queue untouched (`outbox.release`). A bounce is
+held back until the sends after it show the relay was otherwise working; if the
+circuit opens first, it is recorded as the relay's refusal, not the subscriber's.
+With `probing` (the half-open try) a bounce counts only if some message went through.
 """
 
 from __future__ import annotations
@@ -38,8 +45,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reminders import outbox
 from reminders.backoff import Random
+from reminders.circuit import Breaker, describe
 from reminders.mail.transport import Mailer, SendResult, SendStatus
-from reminders.metrics import SMTP_LATENCY
+from reminders.metrics import BOUNCES, PAUSED_BY_BOUNCES, SENDS, SMTP_LATENCY
 from reminders.outbox import Envelope, Outcome
 
 log = logging.getLogger(__name__)
@@ -83,6 +91,9 @@ class DispatchReport:
     too_late: int = 0  # rows
     withdrawn: int = 0  # rows (subscription no longer active, message cannot be built)
     left_leased: int = 0  # messages not started (stop, or lease too short)
+    delivered: int = 0  # messages the relay took
+    released: int = 0  # rows given back to the queue when the circuit opened
+    circuit_opened: str = ""  # the failure that opened the circuit in this run
 
     def add(self, recorded: outbox.Recorded) -> None:
         self.sent += recorded.sent
@@ -111,6 +122,8 @@ class Dispatcher:
     #: Exceptions of `compose` meaning "this message can never be built": rows withdrawn.
     unsendable: tuple[type[Exception], ...] = ()
     owner: str = field(default_factory=new_owner)
+    breaker: Breaker | None = None
+    probing: bool = False
 
     async def run(self, stop: asyncio.Event | None = None) -> DispatchReport:
         """Send everything due now (bounded by `max_batches` and `budget_seconds`)."""
@@ -118,16 +131,37 @@ class Dispatcher:
         report = DispatchReport()
         queue: asyncio.Queue[Envelope | None] = asyncio.Queue(maxsize=self.batch_size)
         pending: list[Outcome] = []
+        held: list[tuple[int, Outcome]] = []  # bounces waiting for the breaker's verdict
+        unstarted: list[int] = []  # rows claimed but not tried once the circuit opened
+        breaker = self.breaker
         wake = asyncio.Event()  # the recorder has work: a full batch, or senders done
         senders_left = self.concurrency
         deadline = time.monotonic() + self.budget_seconds
         margin = self.lease / 3
         most_messages = self.max_batches * self.batch_size
 
+        def tripped() -> bool:
+            return breaker is not None and breaker.is_open
+
+        def settle_held(final: bool) -> list[Outcome]:
+            if breaker is None or not held:
+                return []
+            if breaker.is_open or (final and self.probing and report.delivered == 0):
+                settled = [_not_counted(outcome) for _, outcome in held]
+                held.clear()
+                return settled
+            if final:
+                settled = [outcome for _, outcome in held]
+                held.clear()
+                return settled
+            settled = [outcome for mark, outcome in held if breaker.settled(mark)]
+            held[:] = [(mark, outcome) for mark, outcome in held if not breaker.settled(mark)]
+            return settled
+
         async def claimer() -> None:
             try:
                 for _ in range(self.max_batches):
-                    if stop.is_set() or time.monotonic() > deadline:
+                    if stop.is_set() or tripped() or time.monotonic() > deadline:
                         return
                     claim = await outbox.claim(
                         self.engine, self.owner, self.clock(), self.lease, self.batch_size
@@ -151,13 +185,25 @@ class Dispatcher:
                     envelope = await queue.get()
                     if envelope is None:
                         return
+                    if tripped():
+                        unstarted.extend(envelope.item_ids)
+                        continue
                     if stop.is_set() or self.clock() >= envelope.lease_expires_at - margin:
                         report.left_leased += 1
                         continue
                     result = await self._send(envelope)
                     report.messages += 1
-                    pending.append(Outcome(envelope, result, self.clock()))
-                    if len(pending) >= self.flush_every:
+                    if result.status is SendStatus.OK:
+                        report.delivered += 1
+                    outcome = Outcome(envelope, result, self.clock())
+                    opened = breaker.observe(result) if breaker is not None else False
+                    if breaker is not None and result.status is SendStatus.PERMANENT:
+                        held.append((breaker.observed, outcome))
+                    else:
+                        pending.append(outcome)
+                    if opened and breaker is not None and breaker.reason is not None:
+                        report.circuit_opened = describe(breaker.reason)
+                    if opened or len(pending) >= self.flush_every:
                         wake.set()
             finally:
                 senders_left -= 1
@@ -173,17 +219,19 @@ class Dispatcher:
                 finished = senders_left == 0
                 batch = pending[:]
                 pending.clear()
+                batch += settle_held(finished)
                 if batch:
-                    report.add(
-                        await outbox.record(
-                            self.engine,
-                            self.owner,
-                            batch,
-                            hard_bounce_limit=self.hard_bounce_limit,
-                            random=self.random,
-                        )
+                    recorded = await outbox.record(
+                        self.engine,
+                        self.owner,
+                        batch,
+                        hard_bounce_limit=self.hard_bounce_limit,
+                        random=self.random,
                     )
-                if finished and not pending:
+                    report.add(recorded)
+                    BOUNCES.inc(recorded.bounced)
+                    PAUSED_BY_BOUNCES.inc(recorded.paused)
+                if finished and not pending and not held:
                     return
 
         async with asyncio.TaskGroup() as group:
@@ -191,6 +239,14 @@ class Dispatcher:
             for _ in range(self.concurrency):
                 group.create_task(sender())
             group.create_task(recorder())
+        if unstarted:
+            report.released = await outbox.release(self.engine, self.owner, unstarted)
+        if report.circuit_opened:
+            log.warning(
+                "relay circuit opened: %s; %d rows back in the queue",
+                report.circuit_opened,
+                report.released,
+            )
         if report.messages or report.too_late or report.withdrawn:
             log.info(
                 "dispatch: %d messages; rows sent %d, retrying %d, failed %d "
@@ -218,6 +274,7 @@ class Dispatcher:
         started = time.perf_counter()
         result = await self.mailer.send(self.sender, [envelope.recipient.email], message)
         SMTP_LATENCY.observe(time.perf_counter() - started)
+        SENDS.labels(result.status.value).inc()
         log.debug(
             "message %s to %s: %s %s",
             envelope.message_id,
@@ -226,3 +283,18 @@ class Dispatcher:
             result.code,
         )
         return result
+
+
+def _not_counted(outcome: Outcome) -> Outcome:
+    """A bounce recorded as the relay's refusal: it failed alike with many others."""
+    result = outcome.result
+    return Outcome(
+        outcome.envelope,
+        SendResult(
+            SendStatus.RELAY,
+            result.code,
+            f"{result.detail} (not counted as a bounce: the relay refused other sends alike)",
+            result.enhanced,
+        ),
+        outcome.at,
+    )

@@ -1,9 +1,11 @@
 """Prometheus metrics: what an operator watches to know feeds are served and mail goes out.
 
 Counters and histograms live in one registry per process and are updated where things
-happen (feed requests here, SMTP and ticks in the dispatcher and worker). Outbox gauges
-are read from the database when `/metrics` is scraped, so every instance reports the
-shared queue as it is.
+happen (feed requests here, sends, bounces and ticks in the dispatcher and worker): a
+`gcmcal worker` serves its own on `GCMCAL_WORKER_METRICS_PORT`
+(`reminders.metrics_server`), `gcmcal serve` on `/metrics`. Gauges about shared state
+(outbox by state, queue age, subscriptions by state, the relay circuit) are read from
+the database when scraped, so every process reports the same numbers.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reminders.db.models import OutboxMessage, OutboxState
+from reminders import circuit_store
+from reminders.db.models import OutboxMessage, OutboxState, Subscription, SubscriptionState
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -45,10 +48,42 @@ OLDEST_DUE_LAG = Gauge(
     registry=REGISTRY,
 )
 
+SENDS = Counter(
+    "gcmcal_sends",
+    "Messages handed to the relay, by outcome: ok, temporary, relay (refused for the "
+    "relay's own reasons), permanent (the address refused), unsendable.",
+    ["outcome"],
+    registry=REGISTRY,
+)
+BOUNCES = Counter(
+    "gcmcal_bounces",
+    "Permanent address failures counted against subscriptions.",
+    registry=REGISTRY,
+)
+PAUSED_BY_BOUNCES = Counter(
+    "gcmcal_subscriptions_paused_by_bounces",
+    "Subscriptions paused because their address kept bouncing.",
+    registry=REGISTRY,
+)
+CIRCUIT_OPENINGS = Counter(
+    "gcmcal_relay_circuit_openings",
+    "Times this process opened the relay circuit (most recent sends failed alike).",
+    registry=REGISTRY,
+)
+SUBSCRIPTIONS = Gauge(
+    "gcmcal_subscriptions", "Subscriptions by state.", ["state"], registry=REGISTRY
+)
+CIRCUIT_OPEN = Gauge(
+    "gcmcal_relay_circuit_open",
+    "1 while the relay circuit is open (sending stopped, messages kept queued), else 0.",
+    registry=REGISTRY,
+)
+
 _WAITING = (OutboxState.QUEUED, OutboxState.RETRY_WAIT, OutboxState.SENDING)
 
 
 async def refresh_outbox_gauges(sessions: async_sessionmaker[AsyncSession], now: datetime) -> None:
+    """Read the shared gauges from the database (at each scrape)."""
     async with sessions() as session:
         counts = dict(
             (
@@ -62,6 +97,17 @@ async def refresh_outbox_gauges(sessions: async_sessionmaker[AsyncSession], now:
                 OutboxMessage.state.in_(_WAITING), OutboxMessage.due_at <= now
             )
         )
+        people = dict(
+            (
+                await session.execute(
+                    select(Subscription.state, func.count()).group_by(Subscription.state)
+                )
+            ).all()
+        )
+        relay = await circuit_store.load(await session.connection())
+    for subscription_state in SubscriptionState:
+        SUBSCRIPTIONS.labels(subscription_state.value).set(people.get(subscription_state, 0))
+    CIRCUIT_OPEN.set(1 if relay.open else 0)
     for state in OutboxState:
         OUTBOX.labels(state.value).set(counts.get(state, 0))
     OLDEST_DUE_LAG.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)

@@ -482,6 +482,36 @@ def _bind(items: Sequence[Item]) -> dict[int, str]:
     return rebound
 
 
+async def release(engine: AsyncEngine, owner: str, item_ids: Collection[int]) -> int:
+    """Give leased rows back to the queue untouched (the circuit opened before they went).
+
+    They keep their due time and Message-ID; no attempt is counted.
+    """
+    o = OUTBOX.c
+    released = 0
+    async with engine.begin() as conn:
+        for part in _chunks(item_ids):
+            result = await conn.execute(
+                update(OUTBOX)
+                .where(
+                    o.id.in_(part),
+                    o.state == OutboxState.SENDING.value,
+                    o.lease_owner == owner,
+                )
+                .values(
+                    state=case(
+                        (o.attempts == 0, OutboxState.QUEUED.value),
+                        else_=OutboxState.RETRY_WAIT.value,
+                    ),
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
+                .returning(o.id)
+            )
+            released += len(result.all())
+    return released
+
+
 # -- recording -------------------------------------------------------------------------
 
 

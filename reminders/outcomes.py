@@ -1,7 +1,9 @@
 """What one send result does to the outbox rows that went out in that message (pure).
 
 The rows of one message share its fate: all sent, all waiting for the same retry time,
-or all failed. A permanent refusal is a bounce and counts against the subscription.
+or all failed. A permanent refusal of the address is a bounce and counts against the
+subscription; a relay refusing for its own reasons (`SendStatus.RELAY`) is retried on
+the temporary schedule and never counts.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from reminders.mail.transport import SendResult, SendStatus
 #: Send log outcomes (SendAttempt.outcome).
 LOG_SENT = "sent"
 LOG_RETRY = "retry"  # temporary failure, another attempt is planned
+LOG_RELAY = "relay"  # refused for the relay's own reasons, another attempt is planned
 LOG_GAVE_UP = "gave-up"  # temporary failure, no attempt left before not_after or 48 h
 LOG_BOUNCE = "bounce"  # permanent refusal of the recipient or message
 LOG_WITHDRAWN = "withdrawn"  # the message could not be built (nothing was sent)
@@ -61,7 +64,8 @@ def transition(
     if due is None:
         gave_up = f"gave up after {failures_before + 1} attempts: {error}"
         return Transition(OutboxState.FAILED, LOG_GAVE_UP, None, None, gave_up, bounce=False)
-    return Transition(OutboxState.RETRY_WAIT, LOG_RETRY, due, None, error, bounce=False)
+    logged = LOG_RELAY if result.status is SendStatus.RELAY else LOG_RETRY
+    return Transition(OutboxState.RETRY_WAIT, logged, due, None, error, bounce=False)
 
 
 def _error(result: SendResult) -> str:

@@ -25,6 +25,7 @@ from feeds import Timeline
 from feeds.http import FeedApp
 from feeds.publish import FeedSet
 from feeds.revisions import Revision
+from reminders import circuit_store
 from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.db.migrate import SchemaOutOfDate
 from reminders.db.models import SchedulerState
@@ -103,22 +104,31 @@ class Service:
         return self.source.served.timeline
 
     async def readiness(self) -> dict[str, Any]:
-        """What `/readyz` reports: database, timeline, and the workers' last planning tick."""
+        """What `/readyz` reports: database, timeline, the workers' last planning tick and
+        the relay circuit.
+
+        An open relay circuit is reported but does not make the service unready: pages
+        and feeds still work, and a load balancer must not take them away for it.
+        """
         database: dict[str, Any] = {"reachable": True}
+        relay: dict[str, Any] = {"circuit": "unknown"}
         try:
             async with self.sessions() as session:
                 last_tick = await session.scalar(
                     select(SchedulerState.updated_at).where(SchedulerState.name == PLANNED_UNTIL)
                 )
+                circuit = await circuit_store.load(await session.connection())
             database["last_tick_age_seconds"] = (
                 round((self.clock() - last_tick).total_seconds(), 1) if last_tick else None
             )
+            relay = _relay_status(circuit)
         except (OSError, SQLAlchemyError) as exc:
             database = {"reachable": False, "error": type(exc).__name__}
         return {
             "ready": database["reachable"] and self.source.snapshot is not None,
             "database": database,
             "timeline": self.source.status(),
+            "relay": relay,
         }
 
     def asgi(self, lifespan: Any = None) -> ASGIApp:
@@ -138,6 +148,18 @@ class Service:
     async def _metrics(self) -> Response:
         await refresh_outbox_gauges(self.sessions, self.clock())
         return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _relay_status(circuit: circuit_store.CircuitState) -> dict[str, Any]:
+    if not circuit.open:
+        return {"circuit": "closed"}
+    return {
+        "circuit": "open",
+        "reason": circuit.reason,
+        "since": circuit.since.isoformat() if circuit.since else None,
+        "next_try": circuit.retry_at.isoformat() if circuit.retry_at else None,
+        "note": "sending is stopped; messages stay queued and nobody counts as bounced",
+    }
 
 
 Stop = Callable[[], Awaitable[None]]

@@ -94,6 +94,13 @@ class Settings(BaseSettings):
     hard_bounce_limit: int = Field(
         3, ge=1, description="Permanent SMTP failures after which a subscription is paused."
     )
+    worker_metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Port on 127.0.0.1 where `gcmcal worker` serves its Prometheus "
+        "`/metrics`; 0 serves none.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level: DEBUG, INFO, WARNING or ERROR."
     )

@@ -7,7 +7,10 @@ tables. Every `settings.tick_seconds`:
   reminders now due (`reminders.planning`), then make sure a dispatch is running;
 - `dispatch`: send everything due (`reminders.dispatch`), retries included; a dispatch
   still running when the next tick comes is left to finish (never two at once here;
-  other processes may run theirs, the leases keep them apart);
+  other processes may run theirs, the leases keep them apart). While the relay
+  circuit is open (`reminders.circuit`, shared through `reminders.circuit_store`)
+  nothing is sent; once its cool-down has passed one message is tried, and if it goes
+  through the circuit closes and sending resumes;
 
 and every `PURGE_EVERY`:
 
@@ -21,7 +24,8 @@ skips or warns; a tick whose previous run has not finished is skipped quietly.
 `stop()` stops the scheduler, lets the running sends finish and be recorded, and
 leaves the rest leased: the leases expire and whoever runs next sends them.
 
-Runs inside `gcmcal serve` (`start_in_service`) or alone (`gcmcal worker`: `run`).
+Runs inside `gcmcal serve` (`start_in_service`) or alone (`gcmcal worker`: `run`, which
+also serves the worker's metrics on `GCMCAL_WORKER_METRICS_PORT`).
 """
 
 from __future__ import annotations
@@ -40,19 +44,23 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from feeds.publish import FeedSet
-from reminders import outbox
+from reminders import circuit_store, outbox
+from reminders.circuit import Breaker, cooldown
+from reminders.circuit_store import CLOSED, CircuitState
 from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.dispatch import (
     DEFAULT_LEASE,
     Composer,
     Dispatcher,
+    DispatchReport,
     batch_size_for,
     envelope_sender,
 )
 from reminders.mail.compose import Composer as MailComposer
 from reminders.mail.compose import NothingToSend
 from reminders.mail.transport import Mailer, SmtpMailer, make_mailer
-from reminders.metrics import TICK_DURATION
+from reminders.metrics import CIRCUIT_OPEN, CIRCUIT_OPENINGS, TICK_DURATION
+from reminders.metrics_server import MetricsServer
 from reminders.planning import Planning
 from reminders.service import Service, feed_builder
 from reminders.settings import Settings
@@ -103,6 +111,7 @@ class Worker:
         self._lease = lease
         self._unsendable = unsendable
         self._stop = asyncio.Event()
+        self.breaker = Breaker()
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -115,8 +124,24 @@ class Worker:
         snapshot = self.source.snapshot
         if snapshot is None:
             return
-        concurrency = self.settings.smtp_connections if isinstance(self.mailer, SmtpMailer) else 1
-        dispatcher = Dispatcher(
+        relay = await circuit_store.read(self.engine)
+        CIRCUIT_OPEN.set(1 if relay.open else 0)
+        if relay.waiting(self.clock()):
+            return
+        report = await self._dispatcher(snapshot, probing=relay.open).run(self._stop)
+        if report.circuit_opened:
+            await self._open_circuit(relay, report)
+        elif relay.open and report.delivered:
+            await circuit_store.write(self.engine, CLOSED, self.clock())
+            CIRCUIT_OPEN.set(0)
+            log.warning("relay circuit closed: a message went through")
+            await self._dispatcher(snapshot, probing=False).run(self._stop)
+        elif relay.open and report.messages:
+            await self._open_circuit(relay, report)
+
+    def _dispatcher(self, snapshot: Snapshot[Any], *, probing: bool) -> Dispatcher:
+        smtp = isinstance(self.mailer, SmtpMailer)
+        return Dispatcher(
             engine=self.engine,
             mailer=self.mailer,
             compose=self._composer_for(snapshot),
@@ -124,12 +149,40 @@ class Worker:
             clock=self.clock,
             random=self._random.random,
             hard_bounce_limit=self.settings.hard_bounce_limit,
-            concurrency=concurrency,
+            concurrency=1 if probing or not smtp else self.settings.smtp_connections,
             lease=self._lease,
-            batch_size=batch_size_for(self.settings.send_rate, self._lease),
+            batch_size=1 if probing else batch_size_for(self.settings.send_rate, self._lease),
+            max_batches=1 if probing else 10_000,
             unsendable=self._unsendable,
+            breaker=self.breaker,
+            probing=probing,
         )
-        await dispatcher.run(self._stop)
+
+    async def _open_circuit(self, relay: CircuitState, report: DispatchReport) -> None:
+        """Open the circuit (again): nobody sends until the cool-down has passed."""
+        now = self.clock()
+        openings = relay.openings + 1
+        reason = report.circuit_opened or relay.reason
+        await circuit_store.write(
+            self.engine,
+            CircuitState(
+                open=True,
+                since=relay.since if relay.open else now,
+                retry_at=now + cooldown(openings),
+                reason=reason,
+                openings=openings,
+            ),
+            now,
+        )
+        self.breaker.close()  # the next try starts from a clean window
+        CIRCUIT_OPEN.set(1)
+        if not relay.open:
+            CIRCUIT_OPENINGS.inc()
+        log.warning(
+            "relay circuit open (%s): sending stops for %s; messages stay queued",
+            reason,
+            cooldown(openings),
+        )
 
     async def purge_tick(self) -> None:
         purged = await outbox.purge(self.engine, self.clock())
@@ -308,9 +361,15 @@ async def run(settings: Settings, *, lease: timedelta = DEFAULT_LEASE, once: boo
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        worker.start()
-        await stop.wait()
-        log.info("stop requested; finishing the sends under way")
-        await worker.stop()
+        metrics = MetricsServer(worker.engine, worker.clock)
+        if settings.worker_metrics_port:
+            await metrics.start(settings.worker_metrics_port)
+        try:
+            worker.start()
+            await stop.wait()
+            log.info("stop requested; finishing the sends under way")
+            await worker.stop()
+        finally:
+            await metrics.close()
     finally:
         await worker.engine.dispose()

@@ -6,8 +6,13 @@ went, in three classes the dispatcher acts on:
 - `OK`: the relay took the message;
 - `TEMPORARY`: try again later (4xx replies, 552 per RFC 5321 §4.5.3.1.10, a refused
   sender or login, dropped connections, time-outs, other network errors);
-- `PERMANENT`: the relay refused this recipient or this message for good (5xx to RCPT or
-  DATA): a bounce.
+- `PERMANENT`: the recipient's address is refused for good (RFC 3463 enhanced status
+  5.1.x "address" or 5.2.1 "mailbox disabled"; without an enhanced code, 550, 551 or
+  553 to RCPT): a bounce, counted against the subscription;
+- `RELAY`: a permanent refusal for the relay's own reasons (5.3.x system, 5.4.x
+  network, 5.5.x protocol, 5.6.x content, 5.7.x policy, or a 5xx without an enhanced
+  code that does not name the address): not the subscriber's fault, so it is retried
+  like a temporary failure and never counts as a bounce.
 
 `SmtpMailer` keeps `settings.smtp_connections` connections open and reuses them, caps
 the rate over all of them with a token bucket (`settings.send_rate` per second), and
@@ -25,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import mailbox
+import re
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -44,6 +50,7 @@ class SendStatus(StrEnum):
     OK = "ok"
     TEMPORARY = "temporary"
     PERMANENT = "permanent"
+    RELAY = "relay"
     #: Not a relay's answer: the message could not be built and never will be (its
     #: events left the timeline). Only the dispatcher uses it; mailers never return it.
     UNSENDABLE = "unsendable"
@@ -54,6 +61,8 @@ class SendResult:
     status: SendStatus
     code: int | None = None
     detail: str = ""
+    #: RFC 3463 enhanced status code of the reply ("5.1.1"), when the relay sent one.
+    enhanced: str | None = None
 
 
 SENT = SendResult(SendStatus.OK, 250, "")
@@ -67,17 +76,45 @@ class Mailer(Protocol):
     async def close(self) -> None: ...
 
 
-def classify_reply(code: int, stage: str) -> SendStatus:
+_ENHANCED = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+#: Basic replies to RCPT that name the address itself (RFC 5321 §4.2.3).
+_ADDRESS_REPLIES = frozenset({550, 551, 553})
+
+
+def enhanced_code(message: str) -> str | None:
+    """The RFC 3463 enhanced status code a reply text starts with ("5.1.1"), if any."""
+    match = _ENHANCED.match(message)
+    return ".".join(match.groups()) if match else None
+
+
+def classify_reply(code: int, stage: str, message: str = "") -> SendStatus:
     """The class of an SMTP error reply to MAIL, RCPT or DATA.
 
-    5xx to RCPT or DATA is permanent (a bounce), except 552 which RFC 5321 says to
-    treat as temporary. A 5xx while connecting (greeting, EHLO, STARTTLS, AUTH) or to
-    MAIL is about us, not the recipient: retried, so that a relay's misconfiguration
-    or a wrong password does not fail every reminder for good.
+    Only a refusal of the recipient's address is a bounce (`PERMANENT`); a relay
+    refusing for its own reasons must not pause subscribers (`RELAY`, retried). 4xx and
+    552 (RFC 5321 §4.5.3.1.10) are temporary. A 5xx while connecting (greeting, EHLO,
+    STARTTLS, AUTH) or to MAIL is about us, not the recipient: temporary too, so that
+    a misconfigured relay or a wrong password does not fail every reminder for good.
     """
-    if 500 <= code < 600 and code != 552 and stage in ("rcpt", "data"):
+    if not 500 <= code < 600 or code == 552 or stage not in ("rcpt", "data"):
+        return SendStatus.TEMPORARY
+    enhanced = enhanced_code(message)
+    if enhanced is not None:
+        if not enhanced.startswith("5."):
+            return SendStatus.TEMPORARY  # the relay itself says "try again"
+        if enhanced.startswith("5.1.") or enhanced == "5.2.1":
+            return SendStatus.PERMANENT
+        return SendStatus.RELAY
+    if stage == "rcpt" and code in _ADDRESS_REPLIES:
         return SendStatus.PERMANENT
-    return SendStatus.TEMPORARY
+    return SendStatus.RELAY
+
+
+def reply_result(code: int, stage: str, message: str) -> SendResult:
+    """The `SendResult` of an SMTP error reply at `stage`."""
+    return SendResult(
+        classify_reply(code, stage, message), code, f"{stage}: {message}", enhanced_code(message)
+    )
 
 
 class TokenBucket:
@@ -201,7 +238,7 @@ class SmtpMailer:
                 return await self._refused(client, exc, stage)
             except aiosmtplib.SMTPResponseException as exc:  # e.g. 421 at connect
                 await self._drop(client)
-                return SendResult(classify_reply(exc.code, stage), exc.code, exc.message)
+                return reply_result(exc.code, stage, exc.message)
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                 await self._drop(client)
                 if try_ == 0 and reused and stage in ("mail", "rcpt"):
@@ -219,7 +256,7 @@ class SmtpMailer:
             await client.rset()
         except (aiosmtplib.SMTPException, OSError, TimeoutError):
             await self._drop(client)
-        return SendResult(classify_reply(exc.code, stage), exc.code, f"{stage}: {exc.message}")
+        return reply_result(exc.code, stage, exc.message)
 
     async def _drop(self, client: aiosmtplib.SMTP) -> None:
         if client.is_connected:

@@ -44,6 +44,16 @@ HOST = "gcm.example.org"
 SENDER = "reminders@gcm.example.org"
 
 
+class HandClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 def planned(
     subscription_id: int,
     event_id: str = "africa-2024-consultation",

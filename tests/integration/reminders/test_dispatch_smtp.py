@@ -70,7 +70,7 @@ async def test_dispatch_sends_one_email_per_subscriber_with_the_outbox_message_i
     assert [(row.state, row.sent_at, row.attempts) for row in rows] == [
         (OutboxState.SENT, NOW, 1)
     ] * 3
-    assert report == DispatchReport(claims=1, messages=2, sent=3)
+    assert report == DispatchReport(claims=1, messages=2, sent=3, delivered=2)
 
 
 @pytest.mark.anyio

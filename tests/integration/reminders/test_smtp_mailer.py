@@ -54,10 +54,10 @@ async def test_smtp_mailer_classifies_refusals_by_code_and_stage() -> None:
     )
 
     assert results == [
-        SendResult(SendStatus.TEMPORARY, 550, "mail: 5.7.1 sender not allowed"),
-        SendResult(SendStatus.PERMANENT, 550, "rcpt: 5.1.1 no such user"),
-        SendResult(SendStatus.TEMPORARY, 451, "rcpt: 4.3.0 try later"),
-        SendResult(SendStatus.TEMPORARY, 552, "data: 5.3.4 too big for now"),
+        SendResult(SendStatus.TEMPORARY, 550, "mail: 5.7.1 sender not allowed", "5.7.1"),
+        SendResult(SendStatus.PERMANENT, 550, "rcpt: 5.1.1 no such user", "5.1.1"),
+        SendResult(SendStatus.TEMPORARY, 451, "rcpt: 4.3.0 try later", "4.3.0"),
+        SendResult(SendStatus.TEMPORARY, 552, "data: 5.3.4 too big for now", "5.3.4"),
         SendResult(SendStatus.OK, 250, ""),
     ]
     assert [message.rcpt_tos for message in sink.received] == [("c@example.org",)]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sending_support import HandClock as Clock
 from sending_support import add_subscriptions, outbox_rows
 from sqlalchemy import update
 
@@ -26,14 +27,6 @@ HEARING = "latin-america-caribbean-2024-hearing"  # 2025-03-18, America/Santiago
 # "1 day before" at 09:00 in Zurich is 08:00 UTC on 17 March.
 DUE = datetime(2025, 3, 17, 8, 0, tzinfo=UTC)
 SUBSCRIPTIONS = Base.metadata.tables["subscriptions"]
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

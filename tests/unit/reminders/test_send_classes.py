@@ -4,26 +4,59 @@ import asyncio
 
 import pytest
 
-from reminders.mail.transport import SendStatus, TokenBucket, classify_reply
+from reminders.mail.transport import SendStatus, TokenBucket, classify_reply, enhanced_code
 
 
 @pytest.mark.parametrize(
-    ("code", "stage", "expected"),
+    ("code", "stage", "message", "expected"),
     [
-        (550, "rcpt", SendStatus.PERMANENT),
-        (553, "rcpt", SendStatus.PERMANENT),
-        (554, "data", SendStatus.PERMANENT),
-        (552, "data", SendStatus.TEMPORARY),  # RFC 5321 §4.5.3.1.10
-        (550, "mail", SendStatus.TEMPORARY),  # our sender refused: not the recipient's fault
-        (421, "connect", SendStatus.TEMPORARY),
-        (535, "connect", SendStatus.TEMPORARY),  # wrong password: ours to fix
-        (451, "rcpt", SendStatus.TEMPORARY),
-        (452, "rcpt", SendStatus.TEMPORARY),
-        (454, "mail", SendStatus.TEMPORARY),
+        # Without an enhanced status code: only replies that name the address bounce.
+        (550, "rcpt", "mailbox unavailable", SendStatus.PERMANENT),
+        (551, "rcpt", "user not local", SendStatus.PERMANENT),
+        (553, "rcpt", "mailbox name not allowed", SendStatus.PERMANENT),
+        (554, "rcpt", "transaction failed", SendStatus.RELAY),
+        (550, "data", "rejected", SendStatus.RELAY),
+        (554, "data", "transaction failed", SendStatus.RELAY),
+        # RFC 3463: 5.1.x address and 5.2.1 disabled mailbox bounce; the rest is the relay's.
+        (550, "rcpt", "5.1.1 no such user", SendStatus.PERMANENT),
+        (553, "rcpt", "5.1.3 bad address syntax", SendStatus.PERMANENT),
+        (550, "rcpt", "5.2.1 mailbox disabled", SendStatus.PERMANENT),
+        (550, "rcpt", "5.7.1 relaying denied", SendStatus.RELAY),
+        (554, "data", "5.3.0 mail store full", SendStatus.RELAY),
+        (550, "rcpt", "5.4.4 unable to route", SendStatus.RELAY),
+        (554, "data", "5.6.0 content refused", SendStatus.RELAY),
+        (550, "data", "5.7.1 message refused as spam", SendStatus.RELAY),
+        (550, "rcpt", "4.2.2 mailbox full, try later", SendStatus.TEMPORARY),
+        (552, "data", "5.3.4 too big for now", SendStatus.TEMPORARY),  # RFC 5321 §4.5.3.1.10
+        (550, "mail", "5.1.8 bad sender", SendStatus.TEMPORARY),  # our sender: ours to fix
+        (421, "connect", "4.3.2 shutting down", SendStatus.TEMPORARY),
+        (535, "connect", "5.7.8 bad credentials", SendStatus.TEMPORARY),
+        (451, "rcpt", "4.3.0 try later", SendStatus.TEMPORARY),
+        (452, "rcpt", "", SendStatus.TEMPORARY),
+        (454, "mail", "", SendStatus.TEMPORARY),
     ],
 )
-def test_classify_reply_by_code_and_stage(code: int, stage: str, expected: SendStatus) -> None:
-    assert classify_reply(code, stage) == expected
+def test_classify_reply_by_code_stage_and_enhanced_status(
+    code: int, stage: str, message: str, expected: SendStatus
+) -> None:
+    assert classify_reply(code, stage, message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("5.1.1 no such user", "5.1.1"),
+        ("  5.7.1 denied", "5.7.1"),
+        ("4.2.2 full", "4.2.2"),
+        ("5.1.10 null MX", "5.1.10"),
+        ("no such user 5.1.1", None),
+        ("5.1 short", None),
+        ("3.1.1 not a class", None),
+        ("5.1.1.2 too long", None),
+    ],
+)
+def test_enhanced_code_only_at_the_start_of_the_reply(message: str, expected: str | None) -> None:
+    assert enhanced_code(message) == expected
 
 
 class FakeTime:
