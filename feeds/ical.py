@@ -12,8 +12,10 @@ month as busy.
 `when` precision       DTSTART / DTEND                             STATUS, SUMMARY
 =====================  ==========================================  ====================
 timed                  ``DTSTART;TZID=<IANA zone>`` and DTEND,     CONFIRMED; title
-                       with a VTIMEZONE for the zone; a deadline
-                       with no end has ``DTEND`` = ``DTSTART``
+                       with a VTIMEZONE for the zone; an instant
+                       (a deadline) has DTSTART alone (RFC 5545
+                       3.6.1: it ends when it starts; a DTEND
+                       equal to DTSTART is forbidden by 3.8.2.2)
 day, days              all-day ``VALUE=DATE``, DTEND = last day+1  CONFIRMED; title
 alternatives, week,    all-day span over the whole possible        TENTATIVE; "title —
 month                  window, DTEND = last possible day + 1       <date label> (date to
@@ -48,7 +50,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from babel.dates import format_date
 from icalendar import Calendar, vDuration, vText
@@ -157,14 +159,23 @@ def render_event(
 # Dates and words ------------------------------------------------------------------------
 
 
-def entry_dates(event: Event) -> tuple[date, date] | tuple[datetime, datetime]:
-    """DTSTART and the exclusive DTEND of the calendar entry for `event`."""
+def entry_dates(event: Event) -> tuple[date, date] | tuple[datetime, datetime | None]:
+    """DTSTART and the exclusive DTEND of the calendar entry for `event` (None: an instant)."""
     when = event.when
     if when.is_timed:
-        return event.starts_at, event.ends_at
+        start = _unambiguous(event.starts_at)
+        return start, None if when.end_time is None else _unambiguous(event.ends_at)
     if when.precision in MARKER_PRECISIONS:
         return when.first_day, when.first_day + timedelta(days=1)
     return when.first_day, when.last_day + timedelta(days=1)
+
+
+def _unambiguous(moment: datetime) -> datetime:
+    """A local time that happens twice is read as the first (RFC 5545 3.3.5): the
+    second one is written in UTC."""
+    if moment.fold and moment.utcoffset() != moment.replace(fold=0).utcoffset():
+        return moment.astimezone(UTC)
+    return moment
 
 
 def ical_status(event: Event) -> str:
@@ -249,7 +260,8 @@ def _vevent(event: Event, *, feed: FeedMeta, revision: Revision, lang: str) -> V
     component.add("last-modified", stamp)
     component.add("sequence", revision.sequence)
     component.add("dtstart", start)
-    component.add("dtend", end)
+    if end is not None:
+        component.add("dtend", end)
     component.add("summary", summary(event, lang))
     component.add("status", ical_status(event))
     component.add("transp", "TRANSPARENT")

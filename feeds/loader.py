@@ -11,11 +11,12 @@ import tomllib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -95,6 +96,14 @@ class _FileIn(_Strict):
 #: "all" names the all-regions feed; "global" marks events that belong to every region.
 RESERVED_REGION_IDS = frozenset({"all", GLOBAL})
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: Ids become file names, URL paths and database keys (200 characters there).
+MAX_ID_LENGTH = 100
+_SLUG_HELP = f"use lowercase letters, digits and hyphens (at most {MAX_ID_LENGTH})"
+_POSITION = re.compile(r"\s*\(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$")
+
+
+def _is_slug(value: str) -> bool:
+    return len(value) <= MAX_ID_LENGTH and _SLUG.fullmatch(value) is not None
 
 
 @cache
@@ -208,8 +217,8 @@ class _Builder:
         before = len(self.problems)
         if data.id in RESERVED_REGION_IDS:
             self.problem(place, "id", f"{data.id!r} is reserved (feeds and URLs use it)")
-        elif not _SLUG.fullmatch(data.id):
-            self.problem(place, "id", "use lowercase letters, digits and hyphens")
+        elif not _is_slug(data.id):
+            self.problem(place, "id", _SLUG_HELP)
         names = self.texts(place, "name", data.name, default_language, required=True)
         self.check_zone(place, "tz", data.tz)
         if data.url and not _is_web_url(data.url):
@@ -228,6 +237,8 @@ class _Builder:
             self.problems += _pydantic_problems(place, exc)
             return None
         before = len(self.problems)
+        if not _is_slug(data.id):
+            self.problem(place, "id", _SLUG_HELP)
         region = regions.get(data.region)
         if data.region != GLOBAL and region is None:
             self.problem(place, "region", f"unknown region {data.region!r}")
@@ -246,11 +257,15 @@ class _Builder:
             except when_module.WhenError as exc:
                 self.problem(place, "announced", str(exc))
         tz = data.tz or (region.tz if region else header.default_tz)
-        self.check_zone(place, "tz", tz)
+        zone_ok = self.check_zone(place, "tz", tz)
         try:
             when = when_module.parse(data.when)
         except when_module.WhenError as exc:
             self.problem(place, "when", str(exc))
+        else:
+            if zone_ok:
+                for message in local_time_problems(when, tz):
+                    self.problem(place, "when", message)
         for n, source in enumerate(data.sources):
             if not _is_web_url(source):
                 self.problem(place, f"sources.{n}", f"{source!r} is not an http(s) URL")
@@ -284,12 +299,78 @@ class _Builder:
                 self.problem(f"{what} {value}", "id", f"used by {count} {what}s")
 
 
+def local_time_problems(when: when_module.When, tz: str) -> list[str]:
+    """A timed value's local times that do not exist in `tz` (the clocks jump over
+    them), or happen twice (the clocks go back) without an offset saying which."""
+    if not when.is_timed:
+        return []
+    assert when.start_time is not None
+    zone = ZoneInfo(tz)
+    times = [(when.first_day, when.start_time, when.start_offset)]
+    if when.end_time is not None:
+        times.append((when.last_day, when.end_time, when.end_offset))
+    problems = []
+    for day, moment, offset in times:
+        local = f"{day.isoformat()}T{moment:%H:%M}"
+        instants = when_module.local_instants(day, moment, zone)
+        offsets = [when_module.offset_text(i.utcoffset()) for i in instants]
+        if not instants:
+            problems.append(
+                f"{local} does not exist in {tz}: the clocks skip it (spring forward); "
+                "use a time that exists"
+            )
+        elif offset is not None and when_module.offset_text(offset) not in offsets:
+            problems.append(
+                f"{local}{when_module.offset_text(offset)}: {tz} is at {' or '.join(offsets)} then"
+            )
+        elif len(instants) > 1 and offset is None:
+            both = " and ".join(
+                f"{local}{text} ({i.astimezone(UTC):%H:%M} UTC)"
+                for text, i in zip(offsets, instants, strict=True)
+            )
+            problems.append(
+                f"{local} happens twice in {tz} (the clocks go back): {both}; "
+                f"write the one you mean with its offset, e.g. {local}{offsets[0]}"
+            )
+    return problems
+
+
+def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str) -> Problem:
+    message = str(exc)
+    found = _POSITION.search(message)
+    if found is None:
+        return Problem("file", "syntax", message)
+    if found["line"] is not None:
+        line, column = int(found["line"]), int(found["column"])
+    else:  # tomllib reports the end without numbers
+        lines = text.split("\n")
+        line, column = len(lines), len(lines[-1]) + 1
+    return Problem("file", f"line {line}, column {column}", message[: found.start()])
+
+
+def decode_timeline(raw: bytes, source: str) -> str:
+    """The text of a timeline file; not UTF-8 is a problem naming its line and column.
+
+    A UTF-8 byte-order mark (some Windows editors write one) is dropped.
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
+        message = f"byte 0x{raw[exc.start]:02x} is not UTF-8 text: save the file as UTF-8"
+        raise TimelineError(
+            source, [Problem("file", f"line {line}, column {column}", message)]
+        ) from None
+
+
 def parse_timeline(text: str, source: str = "timeline.toml") -> Timeline:
     """Validate the text of a timeline file; raise `TimelineError` listing every problem."""
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise TimelineError(source, [Problem("file", "syntax", str(exc))]) from None
+        raise TimelineError(source, [_syntax_problem(exc, text)]) from None
     builder = _Builder()
     try:
         top = _FileIn.model_validate(document)
@@ -320,7 +401,7 @@ def parse_timeline(text: str, source: str = "timeline.toml") -> Timeline:
 
 def load_timeline(path: Path) -> Timeline:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise TimelineError(str(path), [Problem("file", "path", f"cannot read: {exc}")]) from None
-    return parse_timeline(text, str(path))
+    return parse_timeline(decode_timeline(raw, str(path)), str(path))

@@ -14,6 +14,8 @@ precision             example                                window
 timed                 ``2024-03-11T08:30/10:00``             08:30 to 10:00 that day
                       ``2024-10-09T09:00/2024-10-10T17:00``  across days
                       ``2024-03-01T23:59``                   an instant (a deadline)
+                      ``2024-11-03T01:30-04:00``             one of a local time that
+                                                             happens twice (fall back)
 day                   ``2024-03-11``                         that day
 days                  ``2024-10-09..2024-10-10``             both days, inclusive
 alternatives          ``2024-03-08 or 2024-03-11``           first to last alternative
@@ -29,6 +31,10 @@ year                  ``2025``                               the whole year
 
 "early", "mid" and "late" split the year into three four-month thirds so that every
 month belongs to exactly one of them.
+
+A timed value may give a UTC offset after a time (``01:30-04:00``). It only picks one
+of the two instants a local time has when the clocks go back (`local_instants` finds
+them); the time itself stays in the event's zone.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -86,6 +92,9 @@ class When:
     part: str | None = None
     start_time: time | None = None
     end_time: time | None = None
+    #: The UTC offset written after a time, to pick one instant of a repeated local time.
+    start_offset: timedelta | None = None
+    end_offset: timedelta | None = None
 
     def __post_init__(self) -> None:
         if self.first_day.year < YEARS[0] or self.last_day.year > YEARS[1]:
@@ -105,12 +114,14 @@ class When:
 
     def earliest(self, zone: ZoneInfo) -> datetime:
         """The earliest moment the event may start, in the venue's zone."""
-        return datetime.combine(self.first_day, self.start_time or time(0), zone)
+        return _at(self.first_day, self.start_time or time(0), zone, self.start_offset)
 
     def latest(self, zone: ZoneInfo) -> datetime:
         """The latest moment the event may end (exclusive), in the venue's zone."""
         if self.start_time is not None:
-            return datetime.combine(self.last_day, self.end_time or self.start_time, zone)
+            if self.end_time is None:
+                return _at(self.last_day, self.start_time, zone, self.start_offset)
+            return _at(self.last_day, self.end_time, zone, self.end_offset)
         return datetime.combine(self.last_day + timedelta(days=1), time(0), zone)
 
     def format(self) -> str:
@@ -119,11 +130,13 @@ class When:
             case Precision.TIMED:
                 assert self.start_time is not None
                 start = f"{self.first_day.isoformat()}T{self.start_time:%H:%M}"
+                start += offset_text(self.start_offset)
                 if self.end_time is None:
                     return start
+                end = f"{self.end_time:%H:%M}{offset_text(self.end_offset)}"
                 if self.last_day == self.first_day:
-                    return f"{start}/{self.end_time:%H:%M}"
-                return f"{start}/{self.last_day.isoformat()}T{self.end_time:%H:%M}"
+                    return f"{start}/{end}"
+                return f"{start}/{self.last_day.isoformat()}T{end}"
             case Precision.DAY:
                 return self.first_day.isoformat()
             case Precision.DAYS:
@@ -142,6 +155,41 @@ class When:
 
     def __str__(self) -> str:
         return self.format()
+
+
+def _at(day: date, moment: time, zone: ZoneInfo, offset: timedelta | None) -> datetime:
+    local = datetime.combine(day, moment, zone)
+    if offset is not None and local.utcoffset() != offset:
+        later = local.replace(fold=1)
+        if later.utcoffset() == offset:
+            return later
+    return local
+
+
+def local_instants(day: date, moment: time, zone: ZoneInfo) -> tuple[datetime, ...]:
+    """The instants a local time names in `zone`: none in a spring-forward gap, two in a
+    fall-back hour (earlier first), else one."""
+    found: list[datetime] = []
+    for fold in (0, 1):
+        local = datetime.combine(day, moment, zone).replace(fold=fold)
+        instant = local.astimezone(UTC)
+        if instant.astimezone(zone).replace(tzinfo=None, fold=0) != local.replace(
+            tzinfo=None, fold=0
+        ):
+            continue  # the clocks skipped this time
+        if all(instant != other.astimezone(UTC) for other in found):
+            found.append(local)
+    return tuple(found)
+
+
+def offset_text(offset: timedelta | None) -> str:
+    """``+02:00``: an offset as the timeline file writes it ("" for none)."""
+    if offset is None:
+        return ""
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{rest:02d}"
 
 
 # Constructors ---------------------------------------------------------------------------
@@ -188,8 +236,15 @@ def year(number: int) -> When:
     return When(Precision.YEAR, date(number, 1, 1), date(number, 12, 31))
 
 
-def timed(start: datetime, end: datetime | None = None) -> When:
-    """A timed event from naive local date-times (the zone belongs to the event)."""
+def timed(
+    start: datetime,
+    end: datetime | None = None,
+    *,
+    start_offset: timedelta | None = None,
+    end_offset: timedelta | None = None,
+) -> When:
+    """A timed event from naive local date-times (the zone belongs to the event); an
+    offset picks one instant of a local time that happens twice."""
     if end is not None and end <= start:
         raise WhenError(
             f"end before start: {end:%Y-%m-%dT%H:%M} is not after {start:%Y-%m-%dT%H:%M}"
@@ -201,6 +256,8 @@ def timed(start: datetime, end: datetime | None = None) -> When:
         last.date(),
         start_time=start.time().replace(second=0, microsecond=0),
         end_time=None if end is None else end.time().replace(second=0, microsecond=0),
+        start_offset=start_offset,
+        end_offset=None if end is None else end_offset,
     )
 
 
@@ -208,8 +265,10 @@ def timed(start: datetime, end: datetime | None = None) -> When:
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _HM = r"\d{2}:\d{2}"
+_OFFSET = r"[+-]\d{2}:\d{2}"
 _RE_TIMED = re.compile(
-    rf"(?P<day>{_DATE})T(?P<start>{_HM})(?:/(?:(?P<end_day>{_DATE})T)?(?P<end>{_HM}))?"
+    rf"(?P<day>{_DATE})T(?P<start>{_HM})(?P<start_offset>{_OFFSET})?"
+    rf"(?:/(?:(?P<end_day>{_DATE})T)?(?P<end>{_HM})(?P<end_offset>{_OFFSET})?)?"
 )
 _RE_DAY = re.compile(_DATE)
 _RE_DAYS = re.compile(rf"(?P<a>{_DATE})\s*\.\.\s*(?P<b>{_DATE})")
@@ -239,6 +298,16 @@ def _time(text: str) -> time:
         raise WhenError(f"{text!r} is not a time of day") from exc
 
 
+def _offset(text: str | None) -> timedelta | None:
+    if text is None:
+        return None
+    hours, minutes = int(text[1:3]), int(text[4:6])
+    if hours > 18 or minutes > 59:
+        raise WhenError(f"{text!r} is not a UTC offset")
+    size = timedelta(hours=hours, minutes=minutes)
+    return -size if text[0] == "-" else size
+
+
 def parse(text: str) -> When:
     """Parse the timeline file's `when` text; raise `WhenError` quoting it when it is not one."""
     try:
@@ -251,10 +320,12 @@ def _parse(text: str) -> When:
     if m := _RE_TIMED.fullmatch(text):
         day = _date(m["day"])
         start = datetime.combine(day, _time(m["start"]))
+        start_offset = _offset(m["start_offset"])
         if m["end"] is None:
-            return timed(start)
+            return timed(start, start_offset=start_offset)
         end_day = _date(m["end_day"]) if m["end_day"] else day
-        return timed(start, datetime.combine(end_day, _time(m["end"])))
+        end = datetime.combine(end_day, _time(m["end"]))
+        return timed(start, end, start_offset=start_offset, end_offset=_offset(m["end_offset"]))
     if _RE_DAY.fullmatch(text):
         return on_day(_date(text))
     if m := _RE_DAYS.fullmatch(text):

@@ -135,9 +135,9 @@ async def _export(settings: Settings, directory: Path) -> None:
             for item in progress:
                 try:
                     body = await fetch(app, item.url)
+                    await asyncio.to_thread(write_file, directory, item.target, body)
                 except ExportError as exc:
                     raise click.ClickException(str(exc)) from None
-                await asyncio.to_thread(write_file, directory, item.target, body)
     finally:
         await service.close()
     click.echo(f"exported {len(items)} files to {directory}")

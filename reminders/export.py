@@ -100,7 +100,20 @@ async def fetch(app: ASGIApp, url: str) -> bytes:
     return b"".join(chunks)
 
 
+def inside(root: Path, target: PurePosixPath) -> Path:
+    """Where `target` goes below `root`; refuses any target that would leave it (an
+    absolute path, "..", or a link inside the folder that points out of it)."""
+    if target.is_absolute() or any(part in ("", ".", "..") for part in target.parts):
+        raise ExportError(f"{target}: not a plain path inside the export folder")
+    base = root.resolve()
+    path = base.joinpath(*target.parts)
+    if not path.resolve().is_relative_to(base):
+        raise ExportError(f"{target}: would be written outside {root}")
+    return path
+
+
 def write_file(root: Path, target: PurePosixPath, body: bytes) -> None:
-    path = root.joinpath(*target.parts)
+    path = inside(root, target)
     path.parent.mkdir(parents=True, exist_ok=True)
+    inside(root, target)  # a folder made meanwhile cannot be a link out: checked again
     path.write_bytes(body)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import Timeline, TimelineError, parse_timeline
 from feeds.history import History
+from feeds.loader import decode_timeline
 from feeds.revisions import Revision
 from reminders.revision_store import RecordedChange, load_history, record_timeline
 
@@ -84,10 +85,7 @@ class TimelineSource(Generic[F]):
                 )
             return []
         try:
-            timeline = parse_timeline(raw.decode("utf-8"), str(self.path))
-        except UnicodeDecodeError as exc:
-            self._fail(f"{self.path}: not UTF-8 text: {exc}", now)
-            return []
+            timeline = parse_timeline(decode_timeline(raw, str(self.path)), str(self.path))
         except TimelineError as exc:
             self._fail(str(exc), now)
             return []

@@ -20,7 +20,7 @@ from feeds.revisions import advance
 from feeds.wording import LANGUAGES
 from tests import components
 from tests.feed_fixtures import BASE_URL, NOW, fixture_feeds
-from tests.ics_reading import uids, unfold
+from tests.ics_reading import end_of, uids, unfold
 
 ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = ROOT / "config" / "timeline.toml"
@@ -116,7 +116,7 @@ def _python_view(body: bytes) -> dict[str, tuple[object, object]]:
         return {"date": value.isoformat()}
 
     return {
-        str(event["UID"]): (moment(event.decoded("DTSTART")), moment(event.decoded("DTEND")))
+        str(event["UID"]): (moment(event.decoded("DTSTART")), moment(end_of(event)))
         for event in icalendar.Calendar.from_ical(body).walk("VEVENT")
     }
 
@@ -155,8 +155,11 @@ def test_icaljs_parses_every_file_and_agrees_on_every_instant(
 
 
 def test_files_use_crlf_only(corpus: Corpus) -> None:
-    bad = {name for name, body in corpus.items() if body.replace(b"\r\n", b"").count(b"\n")
-           or body.replace(b"\r\n", b"").count(b"\r")}
+    bad = {
+        name
+        for name, body in corpus.items()
+        if body.replace(b"\r\n", b"").count(b"\n") or body.replace(b"\r\n", b"").count(b"\r")
+    }
     assert bad == set()
 
 
@@ -226,7 +229,7 @@ def test_all_day_entries_end_after_they_start(corpus: Corpus) -> None:
     bad = {}
     for name, body in corpus.items():
         for event in icalendar.Calendar.from_ical(body).walk("VEVENT"):
-            start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+            start, end = event.decoded("DTSTART"), end_of(event)
             if type(start) is not type(end) or (type(start) is date and not end > start):
                 bad[name] = str(event["UID"])
     assert bad == {}

@@ -54,7 +54,12 @@ def test_region_feed_holds_its_events_and_the_global_ones() -> None:
     assert uids(get(feeds(), "latin-america-caribbean").body) == [
         f"{event_id}@{HOST}"
         for event_id in (
-            "utc-briefing", "lac-month", "lac-deadline", "lac-late", "lac-postponed", "imrf-year"
+            "utc-briefing",
+            "lac-month",
+            "lac-deadline",
+            "lac-late",
+            "lac-postponed",
+            "imrf-year",
         )
     ]
 
