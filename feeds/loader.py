@@ -60,6 +60,7 @@ class _Header(_Strict):
     name: str = "GCM regional reviews"
     default_language: str = "en"
     default_tz: str = "Europe/Zurich"
+    confirm_removal: list[str] = []
 
 
 class _RegionIn(_Strict):
@@ -396,7 +397,13 @@ def parse_timeline(text: str, source: str = "timeline.toml") -> Timeline:
     if builder.problems:
         raise TimelineError(source, builder.problems)
     events.sort(key=lambda event: (event.starts_at, event.id))
-    return Timeline(header.name, header.default_language, tuple(regions.values()), tuple(events))
+    return Timeline(
+        header.name,
+        header.default_language,
+        tuple(regions.values()),
+        tuple(events),
+        tuple(header.confirm_removal),
+    )
 
 
 def load_timeline(path: Path) -> Timeline:

@@ -5,11 +5,12 @@ language, and of each event's own file, so a request only looks bytes up. Feeds 
 by kind are rendered on first request and kept in a bounded LRU inside the set, which
 is replaced as a whole on the next load.
 
-Last-Modified of a feed is the latest revision time among its events, or the moment a
-cancelled or postponed event left it at the end of its retention if that is later. An
-event deleted from the timeline file does not move it (its revision stays as it was);
-the ETag, which hashes the body, does change, and clients that send both validators are
-judged by the ETag alone.
+Last-Modified of a feed moves with every change of what it holds: it is the latest of
+the revision times of its events, the moment a cancelled or postponed event left it at
+the end of its retention, and every moment of the change history (`feeds.history`) of
+an event that is or was in it — so deleting an event from the timeline file, moving it
+to another region or kind, or bringing it back all move it, and a client that sends
+only If-Modified-Since gets the new body.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from feeds import feed_words
+from feeds.history import History
 from feeds.ical import (
     RETENTION,
     FeedMeta,
@@ -32,7 +35,7 @@ from feeds.ical import (
     revision_of,
 )
 from feeds.revisions import Revision, utc_seconds
-from feeds.timeline import Event, Timeline
+from feeds.timeline import GLOBAL, Event, Timeline
 from feeds.wording import LANGUAGES, Kind, phrase
 
 ALL = "all"
@@ -55,17 +58,50 @@ def prepared(body: bytes, last_modified: datetime) -> Prepared:
 
 
 def last_modified(
-    events: Iterable[Event], revisions: Mapping[str, Revision], now: datetime
+    events: Iterable[Event],
+    revisions: Mapping[str, Revision],
+    now: datetime,
+    history: History | None = None,
+    regions: Iterable[str] | None = None,
+    kinds: Iterable[str] | None = None,
 ) -> datetime:
-    """When a feed of `events` last changed: the latest revision among those it shows, or
-    the moment a cancelled or postponed one left it at the end of its retention."""
+    """When a feed of `events` (those of `regions` and `kinds`; None: all) last changed:
+    the latest revision among those it shows, the moment a cancelled or postponed one
+    left it at the end of its retention, or the latest history entry of an event that
+    is or was in it (removals included)."""
     moments = [_EPOCH]
     for event in events:
         if in_feed(event, now):
             moments.append(utc_seconds(revision_of(revisions, event).modified))
         else:
             moments.append(utc_seconds(event.ends_at + RETENTION))
+    if history:
+        moments += touched(history, regions, kinds)
     return max(moments)
+
+
+def touched(
+    history: History, regions: Iterable[str] | None, kinds: Iterable[str] | None
+) -> list[datetime]:
+    """The moments of history entries that changed a feed of `regions` and `kinds`: an
+    entry touches the feeds of the event as it was before it and as it is after it."""
+    wanted_regions = None if regions is None else {*regions, GLOBAL}
+    wanted_kinds = None if kinds is None else set(kinds)
+
+    def selected(published: Mapping[str, Any] | None) -> bool:
+        return published is not None and (
+            (wanted_regions is None or published.get("region") in wanted_regions)
+            and (wanted_kinds is None or published.get("kind") in wanted_kinds)
+        )
+
+    moments = []
+    for entries in history.values():
+        before: Mapping[str, Any] | None = None
+        for entry in entries:
+            if selected(before) or selected(entry.published):
+                moments.append(utc_seconds(entry.at))
+            before = entry.published
+    return moments
 
 
 class FeedSet:
@@ -82,6 +118,7 @@ class FeedSet:
         event_page: Callable[[str], str] | None = None,
         feed_page: Callable[[str], str] | None = None,
         filtered_cache_size: int = 256,
+        history: History | None = None,
     ) -> None:
         base = base_url.rstrip("/")
         host = uid_host or urlsplit(base).hostname
@@ -91,6 +128,7 @@ class FeedSet:
         self.now = utc_seconds(now)
         self.host = host
         self._revisions = revisions
+        self.history: History = history or {}
         self._event_page = event_page or (lambda event_id: f"{base}/events/{quote(event_id)}")
         self._feed_page = feed_page or (
             lambda key: f"{base}/" if key == ALL else f"{base}/regions/{quote(key)}"
@@ -153,7 +191,15 @@ class FeedSet:
             lang=lang,
             now=self.now,
         )
-        return prepared(body, last_modified(events, self._revisions, self.now))
+        modified = last_modified(
+            events,
+            self._revisions,
+            self.now,
+            self.history,
+            regions,
+            None if kinds == ALL_KINDS else [kind.value for kind in kinds],
+        )
+        return prepared(body, modified)
 
     def _meta(self, key: str, lang: str, kinds: frozenset[Kind]) -> FeedMeta:
         region = self._regions.get(key)

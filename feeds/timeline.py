@@ -194,6 +194,8 @@ class Timeline:
     default_language: str
     regions: tuple[Region, ...]
     events: tuple[Event, ...]
+    #: Ids the organiser confirms may leave the feeds (`feeds.removal_guard`).
+    confirm_removal: tuple[str, ...] = ()
 
     @cached_property
     def _regions_by_id(self) -> dict[str, Region]:

@@ -56,16 +56,43 @@ def main() -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail on warnings too (e.g. a missing translation).")
 def check(path: Path | None, strict: bool) -> None:
-    """Validate a timeline file (default: GCMCAL_TIMELINE) and print its summary."""
-    target = path or _settings().timeline
+    """Validate a timeline file (default: GCMCAL_TIMELINE) and print its summary.
+
+    The events it would remove are compared with those in service (GCMCAL_DATABASE_URL):
+    an edit that would empty the feeds, remove half of the events or every event of a
+    region is refused unless confirmed in the file.
+    """
+    from feeds.removal_guard import removal_problems
+
+    try:
+        settings: Settings | None = load_settings()
+    except SettingsError as exc:
+        if path is None:
+            raise click.ClickException(f"invalid settings:\n{exc}") from None
+        settings = None  # the file named is still checked on its own
+    target = path or settings.timeline if settings else path
+    assert target is not None
     timeline = _timeline_or_exit(target)
+    in_service = _events_in_service(settings) if settings else None
+    held = removal_problems(in_service or {}, timeline)
+    if held:
+        _exit_with(TimelineError(str(target), held))
     warnings = missing_translations(timeline)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(timeline_summary(timeline, _now()))
+    if in_service is None:
+        click.echo("(no database to compare with: removals not checked)", err=True)
     if strict and warnings:
         click.echo(f"{target}: {len(warnings)} warning(s), failing (--strict)", err=True)
         sys.exit(1)
+
+
+def _exit_with(error: TimelineError) -> None:
+    click.echo(f"{error.source}: {len(error.problems)} problem(s)", err=True)
+    for problem in error.problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
 
 
 def _timeline_or_exit(path: Path) -> Timeline:
@@ -73,10 +100,46 @@ def _timeline_or_exit(path: Path) -> Timeline:
     try:
         return load_timeline(path)
     except TimelineError as exc:
-        click.echo(f"{exc.source}: {len(exc.problems)} problem(s)", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
+        _exit_with(exc)
+        raise AssertionError("unreachable") from None
+
+
+def _sqlite_missing(url: str) -> str | None:
+    """The path of a SQLite database that does not exist yet (None otherwise)."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if database and database != ":memory:" and not Path(database).exists():
+        return database
+    return None
+
+
+def _events_in_service(settings: Settings) -> dict[str, str] | None:
+    """Event id -> region in service, or None when there is no database to read."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from reminders.db.migrate import SchemaOutOfDate
+
+    if _sqlite_missing(settings.database_url):
+        return None
+    try:
+        return asyncio.run(_read_in_service(settings.database_url))
+    except (OSError, SQLAlchemyError, SchemaOutOfDate):
+        return None
+
+
+async def _read_in_service(url: str) -> dict[str, str]:
+    from reminders.db.engine import create_engine, session_factory
+    from reminders.db.migrate import require_current
+    from reminders.revision_store import events_in_service
+
+    engine = create_engine(url)
+    try:
+        await require_current(engine, url)
+        async with session_factory(engine)() as session:
+            return await events_in_service(session)
+    finally:
+        await engine.dispose()
 
 
 @main.command()
@@ -148,15 +211,12 @@ async def _export(settings: Settings, directory: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for tools instead of text.")
 def impact(path: Path, as_json: bool) -> None:
     """What saving the edited timeline PATH would change, and who would be told (dry run)."""
-    from sqlalchemy.engine import make_url
 
     from reminders import impact as impact_module
 
     edited = _timeline_or_exit(path)
     settings = _settings()
-    url = settings.database_url
-    database = make_url(url).database if url.startswith("sqlite") else None
-    if database and database != ":memory:" and not Path(database).exists():
+    if database := _sqlite_missing(settings.database_url):
         raise click.ClickException(
             f"GCMCAL_DATABASE_URL: no database at {database}: the service has not run yet"
         )

@@ -192,3 +192,15 @@ async def stored_events(
     """Per stored event: its revision, what the feeds show, what subscribers were told."""
     rows = (await session.scalars(select(EventRevision))).all()
     return {row.event_id: (_revision(row), row.published, row.notified) for row in rows}
+
+
+async def events_in_service(session: AsyncSession) -> dict[str, str]:
+    """Event id -> region of the events the last loaded timeline holds (those recorded
+    and not removed since)."""
+    gone = removed(await load_history(session))
+    rows = await session.execute(select(EventRevision.event_id, EventRevision.published))
+    return {
+        event_id: str(published.get("region", ""))
+        for event_id, published in rows
+        if event_id not in gone
+    }

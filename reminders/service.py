@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp
 
 from feeds import Timeline
+from feeds.history import History
 from feeds.http import FeedApp
 from feeds.publish import FeedSet
 from feeds.revisions import Revision
@@ -51,16 +52,21 @@ class StartupError(Exception):
     """The service cannot start; the message says what to fix."""
 
 
-def feed_builder(base_url: str) -> Callable[[Timeline, Mapping[str, Revision], datetime], FeedSet]:
+def feed_builder(
+    base_url: str,
+) -> Callable[[Timeline, Mapping[str, Revision], datetime, History], FeedSet]:
     base = base_url.rstrip("/")
 
-    def build(timeline: Timeline, revisions: Mapping[str, Revision], now: datetime) -> FeedSet:
+    def build(
+        timeline: Timeline, revisions: Mapping[str, Revision], now: datetime, history: History
+    ) -> FeedSet:
         return FeedSet(
             timeline,
             revisions,
             base,
             now,
             event_page=lambda event_id: f"{base}/events/{quote(event_id)}",
+            history=history,
         )
 
     return build

@@ -1,4 +1,8 @@
-"""The timeline in service: re-read when its file changes, last good version kept on errors."""
+"""The timeline in service: re-read when its file changes, last good version kept on errors.
+
+An edit that would wipe subscribers' calendars (`feeds.removal_guard`) counts as an
+error too: it stays out of service until the organiser confirms it in the file.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +20,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from feeds import Timeline, TimelineError, parse_timeline
 from feeds.history import History
 from feeds.loader import decode_timeline
+from feeds.removal_guard import removal_problems
 from feeds.revisions import Revision
-from reminders.revision_store import RecordedChange, load_history, record_timeline
+from reminders.revision_store import (
+    RecordedChange,
+    events_in_service,
+    load_history,
+    record_timeline,
+)
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F")
 
-#: Builds what is served from a timeline (the prepared feeds), given revisions and now.
-Builder = Callable[[Timeline, Mapping[str, Revision], datetime], F]
+#: Builds what is served from a timeline (the prepared feeds), given revisions, now and
+#: the change history (removals move the feeds' Last-Modified).
+Builder = Callable[[Timeline, Mapping[str, Revision], datetime, History], F]
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,10 @@ class TimelineSource(Generic[F]):
         except TimelineError as exc:
             self._fail(str(exc), now)
             return []
+        held = removal_problems(await self._in_service(), timeline)
+        if held:
+            self._fail(str(TimelineError(str(self.path), held)), now)
+            return []
         revisions, changes = await record_timeline(self._sessions, timeline, now)
         async with self._sessions() as session:
             history = await load_history(session)
@@ -96,6 +111,13 @@ class TimelineSource(Generic[F]):
         self.error = None
         log.info("timeline loaded: %d events, %d changed", len(timeline.events), len(changes))
         return changes
+
+    async def _in_service(self) -> dict[str, str]:
+        """Event id -> region of what subscribers' calendars hold now."""
+        if self.snapshot is not None:
+            return {event.id: event.region for event in self.snapshot.timeline.events}
+        async with self._sessions() as session:
+            return await events_in_service(session)
 
     async def _install(
         self,
@@ -106,7 +128,7 @@ class TimelineSource(Generic[F]):
         history: History,
     ) -> None:
         # Rendering every feed takes a while; requests keep being served meanwhile.
-        served = await asyncio.to_thread(self._build, timeline, revisions, now)
+        served = await asyncio.to_thread(self._build, timeline, revisions, now, history)
         self.snapshot = Snapshot(timeline, revisions, served, digest, now, history)
 
     def _fail(self, message: str, now: datetime) -> None:

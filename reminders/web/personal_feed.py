@@ -76,7 +76,15 @@ class PersonalFeeds:
             lang=lang,
             now=feeds.now,
         )
-        return prepared(body, last_modified(events, snapshot.revisions, feeds.now))
+        modified = last_modified(
+            events,
+            snapshot.revisions,
+            feeds.now,
+            snapshot.history,
+            known if regions else None,
+            kinds or None,
+        )
+        return prepared(body, modified)
 
     def _meta(
         self, timeline: Timeline, host: str, regions: list[str], kinds: tuple[str, ...], lang: str

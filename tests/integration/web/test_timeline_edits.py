@@ -1,0 +1,139 @@
+"""Edits of the timeline file as subscribers' calendars see them: a mass removal is held
+back until confirmed, and every removal moves the feeds' Last-Modified."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from feeds.conditional import http_date
+from reminders.cli import main
+from reminders.service import Service
+from tests.db_backends import Database
+from tests.integration.web.web_support import Clock
+
+pytestmark = pytest.mark.anyio
+ARAB_STATES = [
+    "arab-states-2024-advisory-group-meeting",
+    "arab-states-2024-gcm-talk-indicators",
+    "arab-states-2024-review",
+    "arab-states-2024-pre-consultation",
+    "arab-states-2024-consultation",
+    "arab-states-2028-review",
+]
+
+
+def _without(text: str, *event_ids: str) -> str:
+    """The timeline text with the [[events]] entries of `event_ids` left out."""
+    head, *blocks = text.split("\n[[events]]\n")
+    kept = [b for b in blocks if re.search(r'^id = "([^"]+)"', b, re.M)[1] not in event_ids]  # type: ignore[index]
+    return "\n[[events]]\n".join([head, *kept])
+
+
+def _confirming(text: str, *event_ids: str) -> str:
+    listed = ", ".join(f'"{event_id}"' for event_id in event_ids)
+    return text.replace("[timeline]\n", f"[timeline]\nconfirm_removal = [{listed}]\n", 1)
+
+
+def _all_ids(text: str) -> list[str]:
+    _, *events = text.split("\n[[events]]\n", 1)
+    return re.findall(r'^id = "([^"]+)"', "".join(events), re.M)
+
+
+async def _edit(service: Service, clock: Clock, text: str) -> None:
+    clock.now += timedelta(minutes=5)
+    service.settings.timeline.write_text(text, encoding="utf-8")
+    await service.source.refresh()
+
+
+async def _check(service: Service, db: Database) -> tuple[int, str]:
+    """`gcmcal check` on the file, in a thread (the command runs its own event loop)."""
+    return await asyncio.to_thread(_run_check, service, db)
+
+
+def _run_check(service: Service, db: Database) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        main,
+        ["check", str(service.settings.timeline)],
+        env={"GCMCAL_DATABASE_URL": db.url, "GCMCAL_TIMELINE": str(service.settings.timeline)},
+    )
+    return result.exit_code, result.stderr if result.exit_code else result.stdout
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda text: text.split("\n[[events]]\n")[0], "timeline: events: no events"),
+        (
+            lambda text: _without(text, *_all_ids(text)[:20]),
+            "timeline: events: 20 of the 39 events in service would be removed",
+        ),
+        (
+            lambda text: _without(text, *ARAB_STATES),
+            "region arab-states: events: every event of the region would be removed",
+        ),
+    ],
+    ids=["empty", "half", "region"],
+)
+async def test_mass_removal_is_held_back_until_confirmed(
+    service: Service,
+    client: httpx.AsyncClient,
+    clock: Clock,
+    db: Database,
+    edit: Callable[[str], str],
+    problem: str,
+) -> None:
+    path: Path = service.settings.timeline
+    shipped = path.read_text(encoding="utf-8")
+    before = (await client.get("/feeds/all.ics")).content
+    edited = edit(shipped)
+    await _edit(service, clock, edited)
+
+    assert (await client.get("/feeds/all.ics")).content == before
+    ready = (await client.get("/readyz")).json()
+    assert (ready["ready"], ready["timeline"]["events"]) == (True, 39)
+    assert problem in ready["timeline"]["error"]
+    status, output = await _check(service, db)
+    assert (status, problem in output) == (1, True)
+
+    gone = sorted(set(_all_ids(shipped)) - set(_all_ids(edited)))
+    await _edit(service, clock, _confirming(edited, *gone))
+    ready = (await client.get("/readyz")).json()
+    assert (ready["timeline"]["events"], ready["timeline"]["error"]) == (39 - len(gone), None)
+    assert (await _check(service, db))[0] == 0
+
+
+async def test_deletions_move_last_modified(
+    service: Service, client: httpx.AsyncClient, clock: Clock
+) -> None:
+    shipped = service.settings.timeline.read_text(encoding="utf-8")
+    first = await client.get("/feeds/arab-states.ics")
+    since = first.headers["last-modified"]
+
+    await _edit(service, clock, _without(shipped, "arab-states-2024-review"))
+    after_removal = await client.get("/feeds/arab-states.ics", headers={"if-modified-since": since})
+    assert (after_removal.status_code, after_removal.headers["last-modified"]) == (
+        200,
+        http_date(clock.now),
+    )
+    # Unrelated feeds keep theirs; the same request again is a 304.
+    other = await client.get("/feeds/africa.ics", headers={"if-modified-since": since})
+    again = await client.get(
+        "/feeds/arab-states.ics",
+        headers={"if-modified-since": after_removal.headers["last-modified"]},
+    )
+    assert (other.status_code, again.status_code) == (304, 304)
+
+    await _edit(service, clock, shipped)  # back exactly as it was: added again
+    back = await client.get(
+        "/feeds/arab-states.ics",
+        headers={"if-modified-since": after_removal.headers["last-modified"]},
+    )
+    assert (back.status_code, back.headers["last-modified"]) == (200, http_date(clock.now))
