@@ -81,8 +81,6 @@ def check(path: Path | None, strict: bool) -> None:
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(timeline_summary(timeline, _now()))
-    if in_service is None:
-        click.echo("(no database to compare with: removals not checked)", err=True)
     if strict and warnings:
         click.echo(f"{target}: {len(warnings)} warning(s), failing (--strict)", err=True)
         sys.exit(1)
