@@ -109,6 +109,10 @@ class Service:
     def timeline(self) -> Timeline:
         return self.source.served.timeline
 
+    def history(self) -> History:
+        snapshot = self.source.snapshot
+        return snapshot.history if snapshot else {}
+
     async def readiness(self) -> dict[str, Any]:
         """What `/readyz` reports: database, timeline, the workers' last planning tick and
         the relay circuit.
@@ -145,6 +149,7 @@ class Service:
             self.readiness,
             lifespan=lifespan,
             routers=[subscription_router(self)],
+            history=self.history,
         )
         web.add_api_route("/metrics", self._metrics, methods=["GET"], include_in_schema=False)
         # Feeds answer first with prepared bytes and headers; only pages pay for the rest.

@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Scope
 
 from feeds import LANGUAGES, Timeline
+from feeds.history import History
+from reminders.web.change_feeds import change_feeds_router
 from reminders.web.guards import BodySizeLimit
 from reminders.web.pages import error_page, public_router
 from reminders.web.templating import page_environment
@@ -54,12 +56,18 @@ def create_web_app(
     readiness: Callable[[], Awaitable[dict[str, Any]]],
     lifespan: Any = None,
     routers: Sequence[APIRouter] = (),
+    history: Callable[[], History] | None = None,
 ) -> FastAPI:
-    """The pages; `routers` adds more of them (the subscription pages)."""
+    """The pages; `routers` adds more of them (the subscription pages).
+
+    `history` gives the change history of the timeline in service (none: no history).
+    """
+    changes: Callable[[], History] = history or dict
     app = FastAPI(
         title="gcm-calendar", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
-    app.include_router(public_router(timeline, base_url, clock, readiness))
+    app.include_router(public_router(timeline, base_url, clock, readiness, changes))
+    app.include_router(change_feeds_router(timeline, changes, base_url))
     for router in routers:
         app.include_router(router)
     app.add_middleware(BodySizeLimit, refuse=_too_large)

@@ -10,7 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from feeds import Timeline
+from feeds.history import History
+from reminders.web.change_feeds import atom_path
 from reminders.web.forms import signup_form
+from reminders.web.history_view import history_items
 from reminders.web.language import negotiate
 from reminders.web.links import feed_path, subscribe_links
 from reminders.web.templating import render_page
@@ -60,6 +63,7 @@ def public_router(
     base_url: str,
     clock: Callable[[], datetime],
     readiness: Callable[[], Awaitable[dict[str, Any]]],
+    history: Callable[[], History] = dict,
 ) -> APIRouter:
     router = APIRouter()
 
@@ -75,6 +79,7 @@ def public_router(
             regions=[region_item(r, current, lang, now) for r in current.regions],
             upcoming=[event_item(event, lang) for event in upcoming],
             all_links=subscribe_links(base_url, feed_path("all", lang), current.name),
+            atom=atom_path("all", lang),
             signup_form=signup_form(current, lang),
         )
 
@@ -102,6 +107,7 @@ def public_router(
             ),
             upcoming=[event_item(event, lang) for event in upcoming],
             past=[event_item(event, lang) for event in past],
+            atom=atom_path(region.id, lang),
             signup_form=signup_form(current, lang, region.id),
         )
 
@@ -125,6 +131,8 @@ def public_router(
             lang=lang,
             item=event_item(event, lang),
             region=region_item(region, current, lang, clock()) if region else None,
+            history=history_items(history().get(event.id, ()), lang),
+            atom=atom_path(region.id if region else "all", lang),
         )
 
     @router.get("/healthz")
