@@ -17,6 +17,7 @@ from reminders.web.history_view import history_items
 from reminders.web.language import negotiate
 from reminders.web.links import feed_path, subscribe_links
 from reminders.web.templating import render_page
+from reminders.web.timeline_picture import ALL, Pictures
 from reminders.web.timeline_view import (
     LANGUAGE_MENU,
     event_item,
@@ -66,6 +67,7 @@ def public_router(
     history: Callable[[], History] = dict,
 ) -> APIRouter:
     router = APIRouter()
+    pictures = Pictures()
 
     @router.get("/", response_class=HTMLResponse)
     async def index(request: Request) -> Response:
@@ -78,6 +80,7 @@ def public_router(
             lang=lang,
             regions=[region_item(r, current, lang, now) for r in current.regions],
             upcoming=[event_item(event, lang) for event in upcoming],
+            picture=pictures.get(current, ALL, lang, now.date()),
             all_links=subscribe_links(base_url, feed_path("all", lang), current.name),
             atom=atom_path("all", lang),
             signup_form=signup_form(current, lang),
@@ -108,6 +111,7 @@ def public_router(
             upcoming=[event_item(event, lang) for event in upcoming],
             past=[event_item(event, lang) for event in past],
             atom=atom_path(region.id, lang),
+            picture=pictures.get(current, region.id, lang, now.date()),
             signup_form=signup_form(current, lang, region.id),
         )
 

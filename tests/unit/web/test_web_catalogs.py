@@ -16,7 +16,11 @@ from reminders.web.translations import read_catalog, translate, translations
 ROOT = Path(__file__).resolve().parents[3]
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
 #: Words that are the same in the translation as in English.
-SAME_AS_ENGLISH = {"fr": {"Europe", "Sources"}, "es": {"Asia", "Australia"}}
+SAME_AS_ENGLISH = {
+    "fr": {"Europe", "Sources", "%(title)s, %(date)s"},
+    "es": {"Asia", "Australia", "%(title)s, %(date)s"},
+    "ru": {"%(title)s, %(date)s"},
+}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 

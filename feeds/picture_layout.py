@@ -1,0 +1,410 @@
+"""Where the timeline picture puts things: a time axis, one lane per stage, marks (pure).
+
+The picture answers "what comes when, and how sure is it?". Each event becomes a mark
+over exactly the days it may fall on — from the earliest possible start to the latest
+possible end, as `When` knows them — in the lane of its stage. Stretches of at least
+half a year without any event are left out of the axis and drawn as a break, so that a
+round of reviews and the next one, years later, both stay readable; inside a stretch the
+scale is linear, so a window's width is the true measure of its uncertainty.
+
+Coordinates are SVG user units (CSS pixels), computed left to right and mirrored as a
+whole for right-to-left pages, so time runs from right to left there.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from feeds.timeline import Event
+from feeds.wording import Kind, Status
+
+
+class Lane(StrEnum):
+    PRE_CONSULTATION = "pre-consultation"
+    CONSULTATION = "consultation"  # consultations and hearings
+    DISCUSSION = "discussion-space"
+    REGISTRATION = "registration"
+    REVIEW = "review"
+    IMRF = "imrf"
+    OTHER = "other"
+
+
+#: The stages of a region's process, in the order the lanes are drawn.
+STAGES: tuple[Lane, ...] = (
+    Lane.PRE_CONSULTATION,
+    Lane.CONSULTATION,
+    Lane.DISCUSSION,
+    Lane.REGISTRATION,
+    Lane.REVIEW,
+    Lane.IMRF,
+)
+
+LANE_OF: Mapping[Kind, Lane] = {
+    Kind.PRE_CONSULTATION: Lane.PRE_CONSULTATION,
+    Kind.CONSULTATION: Lane.CONSULTATION,
+    Kind.HEARING: Lane.CONSULTATION,
+    Kind.DISCUSSION_SPACE: Lane.DISCUSSION,
+    Kind.REGISTRATION_DEADLINE: Lane.REGISTRATION,
+    Kind.REGIONAL_REVIEW: Lane.REVIEW,
+    Kind.IMRF: Lane.IMRF,
+    Kind.GCM_TALK: Lane.OTHER,
+    Kind.OTHER: Lane.OTHER,
+}
+
+
+class Look(StrEnum):
+    """How sure a mark is, drawn by pattern: solid or hatched."""
+
+    FIXED = "fixed"  # a confirmed day or days
+    POSSIBLE = "possible"  # a window, an unconfirmed day, or a postponed date
+
+
+@dataclass(frozen=True, slots=True)
+class Geometry:
+    """Sizes in CSS pixels; tests pass their own to get round numbers."""
+
+    width: float = 780.0  # the picture's width when its range fits at `min_day` or more
+    label_width: float = 0.0  # 0: from the longest lane name
+    min_day: float = 0.25  # pixels per day at least; a longer range makes a wider picture
+    max_day: float = 3.0
+    pad: float = 6.0
+    axis: float = 34.0
+    row: float = 22.0
+    bar: float = 14.0
+    heading: float = 22.0
+    foot: float = 18.0
+    gap: float = 16.0
+    min_mark: float = 6.0
+    min_day_mark: float = 2.0
+    font: float = 12.0
+    small_font: float = 12.0
+
+
+#: The home page draws every region: shorter lanes keep it within a screen's height.
+COMPACT = Geometry(row=17.0, bar=11.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """Lanes under one heading: a region page has one band, the home page one per region."""
+
+    heading: str  # "" for none
+    href: str
+    events: tuple[Event, ...]
+    every_stage: bool  # draw the six stage lanes even when empty
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    event: Event
+    look: Look
+    x0: float  # the possible window, exactly: earliest start ..
+    x1: float  # .. latest end
+    draw0: float  # what is drawn: at least `min_mark` wide, centred on the window
+    draw1: float
+    y: float  # top of the bar
+    days: tuple[tuple[float, float], ...]  # the possible days of alternatives, drawn
+
+
+@dataclass(frozen=True, slots=True)
+class LaneBox:
+    lane: Lane
+    label: str
+    y: float
+    height: float
+    marks: tuple[Mark, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BandBox:
+    heading: str
+    href: str
+    y: float  # top of the heading (or of the first lane)
+    lanes: tuple[LaneBox, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    x: float  # where the text starts (its right end on right-to-left pages)
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    width: float
+    height: float
+    rtl: bool
+    row: float  # height of a lane's row
+    bar: float  # height of a mark
+    label_x: float  # lane names start here
+    chart: tuple[float, float]  # left and right end of the time area
+    lanes_top: float
+    lanes_bottom: float
+    bands: tuple[BandBox, ...]
+    years: tuple[Label, ...]
+    months: tuple[Label, ...]
+    year_lines: tuple[float, ...]
+    month_lines: tuple[float, ...]
+    breaks: tuple[tuple[float, float], ...]
+    today: float
+    past: tuple[float, float]
+    first: date
+    last: date  # exclusive
+
+    @property
+    def marks(self) -> tuple[Mark, ...]:
+        return tuple(m for band in self.bands for lane in band.lanes for m in lane.marks)
+
+
+def text_width(text: str, size: float) -> float:
+    """A generous estimate of the width of `text` (no font metrics on the server)."""
+    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+    return (wide * 1.0 + (len(text) - wide) * 0.55) * size
+
+
+def look_of(event: Event) -> Look:
+    if event.when.is_exact_day and event.status is Status.CONFIRMED:
+        return Look.FIXED
+    return Look.POSSIBLE
+
+
+# The axis ------------------------------------------------------------------------------
+
+
+def _quarter(day: date) -> int:
+    return day.year * 4 + (day.month - 1) // 3
+
+
+def _quarter_start(index: int) -> date:
+    return date(index // 4, index % 4 * 3 + 1, 1)
+
+
+def segments(events: Iterable[Event], today: date) -> tuple[tuple[date, date], ...]:
+    """The stretches of time shown: whole quarters from the first event's to the last's,
+    today's always included, without runs of two or more quarters that hold nothing."""
+    used = {_quarter(today)}
+    for event in events:
+        used.update(range(_quarter(event.when.first_day), _quarter(event.when.last_day) + 1))
+    first, last = min(used), max(used)
+    kept: list[tuple[int, int]] = []
+    index = first
+    while index <= last:
+        empty = index
+        while empty <= last and empty not in used:
+            empty += 1
+        if empty - index >= 2:  # a half-year or longer with nothing in it: a break
+            index = empty
+            continue
+        end = empty + 1
+        if kept and kept[-1][1] == index:
+            kept[-1] = (kept[-1][0], end)
+        else:
+            kept.append((index, end))
+        index = end
+    return tuple((_quarter_start(a), _quarter_start(b)) for a, b in kept)
+
+
+@dataclass(frozen=True, slots=True)
+class Axis:
+    """Left-to-right positions of days; `x` is the left edge of a day."""
+
+    pieces: tuple[tuple[date, date, float], ...]  # (first day, end exclusive, x of first)
+    day: float  # pixels per day
+
+    def x(self, day: date) -> float:
+        for first, end, left in self.pieces:
+            if first <= day <= end:
+                return left + (day - first).days * self.day
+        if day < self.pieces[0][0]:
+            return self.pieces[0][2]
+        last_first, last_end, last_left = self.pieces[-1]
+        if day > last_end:
+            return last_left + (last_end - last_first).days * self.day
+        # Inside a break (never for an event or today: their quarters are kept).
+        following = next(piece for piece in self.pieces if piece[0] > day)
+        return following[2]
+
+
+def make_axis(spans: Sequence[tuple[date, date]], left: float, room: float, g: Geometry) -> Axis:
+    days = sum((end - first).days for first, end in spans)
+    fit = (room - g.gap * (len(spans) - 1)) / days
+    day = max(g.min_day, min(g.max_day, fit))
+    pieces = []
+    x = left
+    for first, end in spans:
+        pieces.append((first, end, x))
+        x += (end - first).days * day + g.gap
+    return Axis(tuple(pieces), day)
+
+
+# Laying out ----------------------------------------------------------------------------
+
+
+def _pack(marks: list[Mark], g: Geometry) -> list[int]:
+    """The sub-row of each mark: the first where it overlaps nothing (marks left to right)."""
+    ends: list[float] = []
+    rows = []
+    for mark in marks:
+        for row, end in enumerate(ends):
+            if end + 2 <= mark.draw0:
+                ends[row] = mark.draw1
+                rows.append(row)
+                break
+        else:
+            ends.append(mark.draw1)
+            rows.append(len(ends) - 1)
+    return rows
+
+
+def _widen(x0: float, x1: float, least: float) -> tuple[float, float]:
+    if x1 - x0 >= least:
+        return x0, x1
+    middle = (x0 + x1) / 2
+    return middle - least / 2, middle + least / 2
+
+
+def lay_out(
+    bands: Sequence[Band],
+    lane_names: Mapping[Lane, str],
+    month_names: Sequence[str],
+    year_name: Callable[[int], str],
+    today: date,
+    rtl: bool,
+    g: Geometry = Geometry(),
+) -> Layout:
+    """Place the axis, the lanes and every mark; `month_names` are the twelve short names."""
+    lanes_per_band = [_lanes_of(band) for band in bands]
+    # Band headings have a row of their own, free to run on over the chart.
+    names = [lane_names[lane] for lanes in lanes_per_band for lane in lanes]
+    label_width = g.label_width or min(
+        200.0, max([text_width(name, g.small_font) for name in names] + [40.0]) + 8
+    )
+    chart_left = g.pad + label_width
+    spans = segments((e for band in bands for e in band.events), today)
+    axis = make_axis(spans, chart_left, g.width - g.pad - chart_left, g)
+    chart_right = axis.pieces[-1][2] + (spans[-1][1] - spans[-1][0]).days * axis.day
+    width = chart_right + g.pad
+
+    def flip(x: float) -> float:
+        return round(width - x, 1) if rtl else round(x, 1)
+
+    def span(x0: float, x1: float) -> tuple[float, float]:
+        a, b = flip(x0), flip(x1)
+        return (min(a, b), max(a, b))
+
+    y = g.axis
+    band_boxes = []
+    for band, lanes in zip(bands, lanes_per_band, strict=True):
+        top = y
+        if band.heading:
+            y += g.heading
+        lane_boxes = []
+        for lane in lanes:
+            events = sorted(
+                (e for e in band.events if LANE_OF[e.kind] is lane),
+                key=lambda e: (e.when.first_day, e.when.last_day, e.id),
+            )
+            placed = [_mark(e, axis, g) for e in events]
+            rows = _pack(placed, g)
+            height = g.row * (max(rows) + 1 if rows else 1)
+            marks = tuple(
+                _placed(mark, y + row * g.row + (g.row - g.bar) / 2, span)
+                for mark, row in zip(placed, rows, strict=True)
+            )
+            lane_boxes.append(LaneBox(lane, lane_names[lane], y, height, marks))
+            y += height
+        band_boxes.append(BandBox(band.heading, band.href, top, tuple(lane_boxes)))
+    lanes_bottom = y
+
+    years, months, year_lines, month_lines = _ticks(spans, axis, month_names, year_name, g, flip)
+    breaks = tuple(
+        span(left + (end - first).days * axis.day, left + (end - first).days * axis.day + g.gap)
+        for first, end, left in axis.pieces[:-1]
+    )
+    today_x = axis.x(today) + axis.day / 2
+    return Layout(
+        width=round(width, 1),
+        height=lanes_bottom + g.foot,
+        rtl=rtl,
+        row=g.row,
+        bar=g.bar,
+        label_x=flip(g.pad),
+        chart=span(chart_left, chart_right),
+        lanes_top=g.axis,
+        lanes_bottom=lanes_bottom,
+        bands=tuple(band_boxes),
+        years=years,
+        months=months,
+        year_lines=year_lines,
+        month_lines=month_lines,
+        breaks=breaks,
+        today=flip(today_x),
+        past=span(chart_left, today_x),
+        first=spans[0][0],
+        last=spans[-1][1],
+    )
+
+
+def _lanes_of(band: Band) -> list[Lane]:
+    used = {LANE_OF[event.kind] for event in band.events}
+    if band.every_stage:
+        return [*STAGES, *([Lane.OTHER] if Lane.OTHER in used else [])]
+    return [lane for lane in (*STAGES, Lane.OTHER) if lane in used]
+
+
+def _mark(event: Event, axis: Axis, g: Geometry) -> Mark:
+    when = event.when
+    x0, x1 = axis.x(when.first_day), axis.x(when.last_day + timedelta(days=1))
+    draw0, draw1 = _widen(x0, x1, g.min_mark)
+    days = tuple(
+        _widen(axis.x(day), axis.x(day + timedelta(days=1)), g.min_day_mark)
+        for day in when.alternatives
+    )
+    return Mark(event, look_of(event), x0, x1, draw0, draw1, 0.0, days)
+
+
+def _placed(mark: Mark, y: float, span: Callable[[float, float], tuple[float, float]]) -> Mark:
+    x0, x1 = span(mark.x0, mark.x1)
+    draw0, draw1 = span(mark.draw0, mark.draw1)
+    days = tuple(span(a, b) for a, b in mark.days)
+    return Mark(mark.event, mark.look, x0, x1, draw0, draw1, y, days)
+
+
+def _ticks(
+    spans: Sequence[tuple[date, date]],
+    axis: Axis,
+    month_names: Sequence[str],
+    year_name: Callable[[int], str],
+    g: Geometry,
+    flip: Callable[[float], float],
+) -> tuple[tuple[Label, ...], tuple[Label, ...], tuple[float, ...], tuple[float, ...]]:
+    month_px = axis.day * 30.4
+    need = max(text_width(name, g.small_font) for name in month_names) + 4
+    step = next((s for s in (1, 3, 6) if s * month_px >= need), 0)
+    years: list[Label] = []
+    months: list[Label] = []
+    year_lines: list[float] = []
+    month_lines: list[float] = []
+    for first, end in spans:
+        segment_end = axis.x(end)
+        day = first
+        while day < end:
+            x = axis.x(day)
+            if day.month == 1 or day == first:
+                year_lines.append(flip(x))
+                text = year_name(day.year)
+                room = axis.x(min(end, date(day.year + 1, 1, 1)))
+                if x + text_width(text, g.font) + 2 <= room:
+                    years.append(Label(flip(x + 2), text))
+            elif (day.month - 1) % 3 == 0:
+                month_lines.append(flip(x))
+            if step and (day.month - 1) % step == 0:
+                text = month_names[day.month - 1]
+                if x + text_width(text, g.small_font) + 2 <= segment_end:
+                    months.append(Label(flip(x + 2), text))
+            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return tuple(years), tuple(months), tuple(year_lines), tuple(month_lines)

@@ -1,0 +1,183 @@
+"""The timeline picture of the home page and of each region page, in the page's language.
+
+The drawing is pure (`feeds.picture_layout`, `feeds.picture_svg`); this module gives it
+the words of the ``web`` catalogs and keeps each picture once built: a picture belongs to
+one timeline load, one language and one day (its "today" line), like the feeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from threading import Lock
+from urllib.parse import quote
+
+from babel.dates import format_skeleton, get_month_names
+from markupsafe import Markup
+
+from feeds import GLOBAL, Event, Status, Timeline, date_label
+from feeds import when as w
+from feeds.picture_layout import COMPACT, Band, Geometry, Lane, Layout, Look, lay_out
+from feeds.picture_svg import PictureWords, render_svg
+from feeds.wording import KIND_NAMES, RTL_LANGUAGES, babel_locale, phrase
+from reminders.web.translations import N_, translate
+
+ALL = "all"
+
+LANE_NAMES: dict[Lane, str] = {
+    Lane.PRE_CONSULTATION: N_("Pre-consultation"),
+    Lane.CONSULTATION: N_("Consultation and hearing"),
+    Lane.DISCUSSION: N_("Discussion space"),
+    Lane.REGISTRATION: N_("Registration"),
+    Lane.REVIEW: N_("Regional review"),
+    Lane.IMRF: N_("IMRF"),
+    Lane.OTHER: N_("Other"),
+}
+
+_NAME_BY_STATUS: dict[Status, str] = {
+    Status.CONFIRMED: N_("%(title)s, %(date)s"),
+    Status.TENTATIVE: N_("%(title)s, %(date)s (not confirmed)"),
+    Status.POSTPONED: N_("Postponed: %(title)s, %(date)s"),
+    Status.CANCELLED: N_("Cancelled: %(title)s, %(date)s"),
+}
+
+
+def event_href(event_id: str, lang: str) -> str:
+    return f"/events/{quote(event_id)}" + ("" if lang == "en" else f"?lang={lang}")
+
+
+def region_href(region_id: str, lang: str) -> str:
+    return f"/regions/{quote(region_id)}?lang={lang}"
+
+
+def mark_name(event: Event, lang: str, *, short: bool = False) -> str:
+    """ "Title, date", or on the home page (under the region's heading) "kind, date"."""
+    status = event.status
+    if status is Status.TENTATIVE and not event.when.is_exact_day:
+        status = Status.CONFIRMED  # the date label already says "to be confirmed"
+    return translate(
+        lang,
+        _NAME_BY_STATUS[status],
+        {
+            "title": phrase(KIND_NAMES[event.kind], lang) if short else event.title(lang),
+            "date": date_label(event.when, lang),
+        },
+    )
+
+
+def bands_of(timeline: Timeline, key: str, lang: str) -> list[Band]:
+    """One band for a region page (global events included), one per region on the home page."""
+    if key != ALL:
+        return [Band("", "", timeline.select(regions=[key]), every_stage=True)]
+    bands = [
+        Band(
+            region.name(lang),
+            region_href(region.id, lang),
+            tuple(e for e in timeline.events if e.region == region.id),
+            every_stage=False,
+        )
+        for region in timeline.regions
+    ]
+    global_events = tuple(e for e in timeline.events if e.region == GLOBAL)
+    if global_events:
+        bands.append(Band(translate(lang, N_("Global")), "", global_events, every_stage=False))
+    return bands
+
+
+def _month_year(day: date, lang: str) -> str:
+    return format_skeleton("yMMMM", day, locale=babel_locale(lang))
+
+
+def describe(layout: Layout, lang: str, today: date) -> str:
+    """The text alternative: what the picture shows, counted."""
+    current = [m for m in layout.marks if m.event.status in (Status.CONFIRMED, Status.TENTATIVE)]
+    fixed = sum(1 for m in current if m.look is Look.FIXED)
+    direction = (
+        N_("From %(start)s to %(end)s, time running from right to left.")
+        if layout.rtl
+        else N_("From %(start)s to %(end)s, time running from left to right.")
+    )
+    sentences = [
+        translate(
+            lang,
+            direction,
+            {
+                "start": _month_year(layout.first, lang),
+                "end": _month_year(layout.last - timedelta(days=1), lang),
+            },
+        ),
+        translate(lang, N_("Dates fixed (solid marks): %(count)s."), {"count": fixed}),
+        translate(
+            lang,
+            N_("Only a window of possible dates known (hatched bars): %(count)s."),
+            {"count": len(current) - fixed},
+        ),
+        translate(
+            lang,
+            N_("Cancelled or postponed: %(count)s."),
+            {"count": len(layout.marks) - len(current)},
+        ),
+        translate(
+            lang,
+            N_("A vertical line marks today, %(today)s; everything before it has passed."),
+            {"today": date_label(w.on_day(today), lang)},
+        ),
+        translate(lang, N_("The list below gives every date in words.")),
+    ]
+    return " ".join(sentences)
+
+
+def build_picture(timeline: Timeline, key: str, lang: str, today: date) -> str:
+    """The SVG of the home page (`key` "all") or of a region page, in `lang`."""
+    locale = babel_locale(lang)
+    months = get_month_names("abbreviated", context="stand-alone", locale=locale)
+    layout = lay_out(
+        bands_of(timeline, key, lang),
+        {lane: translate(lang, message) for lane, message in LANE_NAMES.items()},
+        [months[number] for number in range(1, 13)],
+        lambda year: format_skeleton("y", date(year, 1, 1), locale=locale),
+        today,
+        rtl=lang in RTL_LANGUAGES,
+        g=COMPACT if key == ALL else Geometry(),
+    )
+    region = timeline.region(key)
+    title = (
+        translate(lang, N_("Timeline of all regions: fixed and possible dates"))
+        if region is None
+        else translate(
+            lang,
+            N_("Timeline of %(region)s: fixed and possible dates"),
+            {"region": region.name(lang)},
+        )
+    )
+    words = PictureWords(
+        title=title,
+        description=describe(layout, lang, today),
+        today=translate(lang, N_("Today")),
+        name=lambda event: mark_name(event, lang, short=region is None),
+        href=lambda event: event_href(event.id, lang),
+    )
+    return render_svg(layout, words)
+
+
+class Pictures:
+    """Pictures built on first use and kept until the timeline or the day changes."""
+
+    def __init__(self, build: Callable[[Timeline, str, str, date], str] = build_picture) -> None:
+        self._build = build
+        self._lock = Lock()
+        self._for: tuple[int, date] | None = None
+        self._timeline: Timeline | None = None  # held so that its id is not reused
+        self._kept: dict[tuple[str, str], Markup] = {}
+
+    def get(self, timeline: Timeline, key: str, lang: str, today: date) -> Markup:
+        with self._lock:
+            if self._for != (id(timeline), today):
+                self._for, self._kept = (id(timeline), today), {}
+                self._timeline = timeline
+            found = self._kept.get((key, lang))
+            if found is None:
+                # Safe: `render_svg` escapes every text and attribute it writes.
+                svg = self._build(timeline, key, lang, today)
+                found = self._kept[(key, lang)] = Markup(svg)  # noqa: S704
+            return found

@@ -1,0 +1,87 @@
+"""The timeline pictures of the shipped timeline: small, well-formed, in each language."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from feeds import LANGUAGES, Timeline, load_timeline
+from reminders.web.timeline_picture import ALL, Pictures, build_picture, mark_name
+from tests.svg_reading import SVG, parse_svg
+
+ROOT = Path(__file__).resolve().parents[3]
+TIMELINE = load_timeline(ROOT / "config" / "timeline.toml")
+TODAY = date(2026, 12, 2)
+MAX_BYTES = 15 * 1024
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_picture_small_and_well_formed(lang: str) -> None:
+    sizes = {}
+    for key in [ALL, *(region.id for region in TIMELINE.regions)]:
+        svg = build_picture(TIMELINE, key, lang, TODAY)
+        root = parse_svg(svg)
+        links = [a.get("href") for a in root.iter(f"{SVG}a") if a.find(f"{SVG}title") is not None]
+        shown = TIMELINE.events if key == ALL else TIMELINE.select(regions=[key])
+        query = "" if lang == "en" else f"?lang={lang}"
+        assert sorted(links) == sorted(f"/events/{event.id}{query}" for event in shown)
+        sizes[key] = len(svg.encode())
+    assert {key: size for key, size in sizes.items() if size >= MAX_BYTES} == {}
+
+
+def test_picture_says_what_it_shows_in_arabic() -> None:
+    root = parse_svg(build_picture(TIMELINE, "africa", "ar", TODAY))
+    assert root.get("direction") == "rtl"
+    assert root.findtext(f"{SVG}title") == (
+        "الجدول الزمني لمنطقة أفريقيا: التواريخ المحددة والمحتملة"
+    )
+    assert root.findtext(f"{SVG}desc") == (
+        "من يوليو 2023 إلى ديسمبر 2030، والزمن يسير من اليمين إلى اليسار."
+        " تواريخ محددة (علامات مصمتة): 8."
+        " لا تُعرف إلا فترة من التواريخ المحتملة (أشرطة مخططة): 5."
+        " ملغاة أو مؤجلة: 0."
+        " يشير خط عمودي إلى اليوم، 2 ديسمبر 2026؛ وكل ما قبله قد مضى."
+        " تعرض القائمة أدناه كل التواريخ كتابةً."
+    )
+
+
+def test_mark_name_title_and_date_or_kind_and_date() -> None:
+    review, expected = TIMELINE.event("africa-2024-review"), TIMELINE.event("africa-2028-review")
+    assert review is not None
+    assert expected is not None
+    assert mark_name(review, "en") == (
+        "Africa: second GCM regional review (intergovernmental conference),"
+        " 9\u2009–\u200910 Oct 2024"
+    )
+    assert mark_name(review, "zh", short=True) == "区域审议，2024年10月9日\u2009–\u200910日"
+    assert mark_name(expected, "fr", short=True) == "Examen régional, 2028 (date à confirmer)"
+
+
+def test_pictures_built_once_per_timeline_language_and_day() -> None:
+    built: list[tuple[int, str, str, date]] = []
+
+    def build(timeline: Timeline, key: str, lang: str, today: date) -> str:
+        built.append((id(timeline), key, lang, today))
+        return "<svg/>"
+
+    pictures = Pictures(build)
+    reloaded = load_timeline(ROOT / "config" / "timeline.toml")
+    for timeline, key, lang, today in [
+        (TIMELINE, ALL, "en", TODAY),
+        (TIMELINE, ALL, "en", TODAY),
+        (TIMELINE, ALL, "ar", TODAY),
+        (TIMELINE, "africa", "ar", TODAY),
+        (TIMELINE, ALL, "en", date(2026, 12, 3)),
+        (reloaded, ALL, "en", date(2026, 12, 3)),
+        (reloaded, ALL, "en", date(2026, 12, 3)),
+    ]:
+        assert str(pictures.get(timeline, key, lang, today)) == "<svg/>"
+    assert built == [
+        (id(TIMELINE), ALL, "en", TODAY),
+        (id(TIMELINE), ALL, "ar", TODAY),
+        (id(TIMELINE), "africa", "ar", TODAY),
+        (id(TIMELINE), ALL, "en", date(2026, 12, 3)),
+        (id(reloaded), ALL, "en", date(2026, 12, 3)),
+    ]
