@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
-from feeds.picture_layout import Layout, Look, Mark
+from feeds.picture_layout import BandBox, Layout, Look, Mark
 from feeds.timeline import Event
 from feeds.wording import Status
 
@@ -85,22 +85,18 @@ def render_svg(layout: Layout, words: PictureWords) -> str:
             f'<path class="bs" d="M{n(x0 + 3)} {n(top + 5)}l4 -10M{n(x1 - 7)} {n(top + 5)}l4 -10"/>'
         )
     out.append("</g>")
-    for band in layout.bands:
-        if band.heading:
-            if band is not layout.bands[0]:
-                out.append(f'<path class="bd" d="M0 {n(band.y)}H{w}"/>')
-            heading = (
-                f'<text class="h" x="{n(layout.label_x)}" y="{n(band.y + 15)}">'
-                f"{escape(band.heading)}</text>"
-            )
-            out.append(f'<a href="{_attr(band.href)}">{heading}</a>' if band.href else heading)
+    lane_number = 0
+    for band_number, band in enumerate(layout.bands):
+        out += _heading(layout, band, band_number)
         for lane in band.lanes:
+            y = lane.y + layout.row / 2 + 4
             out.append(
-                f'<g><text class="l" x="{n(layout.label_x)}" y="{n(lane.y + layout.row / 2 + 4)}">'
+                f'<g><text id="tl-l{lane_number}" x="{n(layout.label_x)}" y="{n(y)}">'
                 f"{escape(lane.label)}</text>"
             )
             out += [_mark(mark, words, layout.rtl, layout.bar) for mark in lane.marks]
             out.append("</g>")
+            lane_number += 1
     out.append(
         f'<path class="now" d="M{n(layout.today)} {n(grid_top)}V{n(bottom + 3)}"/>'
         f'<text class="nowt" x="{n(layout.today)}" y="{n(bottom + 14)}" '
@@ -110,6 +106,52 @@ def render_svg(layout: Layout, words: PictureWords) -> str:
     return "".join(out)
 
 
+def render_pin(layout: Layout) -> str:
+    """The column of lane names once more, alone: the page pins it to the edge of the frame
+    the picture scrolls in on narrow screens, so lanes stay named while time scrolls by.
+    Hidden from assistive technology: the picture itself names its lanes.
+
+    The pin draws the picture's own name elements by reference (`<use>`), so it works only
+    next to its picture, in the same page; a page holds one picture."""
+    left, right = (layout.chart[1], layout.width) if layout.rtl else (0.0, layout.chart[0])
+    width, h = n(right - left), n(layout.height)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="tl pin" width="{width}" height="{h}" '
+        f'viewBox="{n(left)} 0 {width} {h}" aria-hidden="true"'
+        + (' direction="rtl"' if layout.rtl else "")
+        + ">",
+        f'<rect class="pinbg" x="{n(left)}" width="{width}" height="{h}"/>',
+        f'<path class="edge" d="M{n(right if not layout.rtl else left)} 0V{h}"/>',
+    ]
+    lanes = sum(len(band.lanes) for band in layout.bands)
+    out += [
+        f'<use class="h" href="#tl-h{number}"/>'
+        for number, b in enumerate(layout.bands)
+        if b.heading
+    ]
+    out += [f'<use href="#tl-l{number}"/>' for number in range(lanes)]
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _heading(layout: Layout, band: BandBox, number: int) -> list[str]:
+    if not band.heading:
+        return []
+    out = []
+    if number:
+        out.append(f'<path class="bd" d="M0 {n(band.y)}H{n(layout.width)}"/>')
+    text = (
+        f'<text id="tl-h{number}" class="h" x="{n(layout.label_x)}" y="{n(band.y + 15)}">'
+        f"{escape(band.heading)}</text>"
+    )
+    out.append(f'<a href="{_attr(band.href)}">{text}</a>' if band.href else text)
+    return out
+
+
+def _box(x: float, y: float, width: float, height: float) -> str:
+    return f"M{n(x)} {n(y)}h{n(width)}v{n(height)}h{n(-width)}z"
+
+
 def _mark(mark: Mark, words: PictureWords, rtl: bool, bar: float) -> str:
     event = mark.event
     classes = "f" if mark.look is Look.FIXED else "p"
@@ -117,13 +159,11 @@ def _mark(mark: Mark, words: PictureWords, rtl: bool, bar: float) -> str:
         classes += " x"
     parts = [
         f'<a href="{_attr(words.href(event))}"><title>{escape(words.name(event))}</title>',
-        f'<rect class="{classes}" x="{n(mark.draw0)}" y="{n(mark.y)}" '
-        f'width="{n(mark.draw1 - mark.draw0)}" height="{n(bar)}"/>',
+        # A path is half the bytes of a rect, and the home page draws every event.
+        f'<path class="{classes}" d="{_box(mark.draw0, mark.y, mark.draw1 - mark.draw0, bar)}"/>',
     ]
     if mark.days:
-        d = "".join(
-            f"M{n(a)} {n(mark.y - 2)}h{n(b - a)}v{n(bar + 4)}h{n(a - b)}z" for a, b in mark.days
-        )
+        d = "".join(_box(a, mark.y - 2, b - a, bar + 4) for a, b in mark.days)
         parts.append(f'<path class="d" d="{d}"/>')
     if event.status is Status.CANCELLED:
         middle = mark.y + bar / 2

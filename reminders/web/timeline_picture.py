@@ -18,7 +18,7 @@ from markupsafe import Markup
 from feeds import GLOBAL, Event, Status, Timeline, date_label
 from feeds import when as w
 from feeds.picture_layout import COMPACT, Band, Geometry, Lane, Layout, Look, lay_out
-from feeds.picture_svg import PictureWords, render_svg
+from feeds.picture_svg import PictureWords, render_pin, render_svg
 from feeds.wording import KIND_NAMES, RTL_LANGUAGES, babel_locale, phrase
 from reminders.web.translations import N_, translate
 
@@ -57,7 +57,7 @@ def mark_name(event: Event, lang: str, *, short: bool = False) -> str:
         status = Status.CONFIRMED  # the date label already says "to be confirmed"
     return translate(
         lang,
-        _NAME_BY_STATUS[status],
+        _NAME_BY_STATUS.get(status, _NAME_BY_STATUS[Status.CONFIRMED]),
         {
             "title": phrase(KIND_NAMES[event.kind], lang) if short else event.title(lang),
             "date": date_label(event.when, lang),
@@ -128,7 +128,12 @@ def describe(layout: Layout, lang: str, today: date) -> str:
 
 
 def build_picture(timeline: Timeline, key: str, lang: str, today: date) -> str:
-    """The SVG of the home page (`key` "all") or of a region page, in `lang`."""
+    """The picture's HTML: the SVG and the pinned column of lane names."""
+    return "".join(picture_parts(timeline, key, lang, today))
+
+
+def picture_parts(timeline: Timeline, key: str, lang: str, today: date) -> tuple[str, str]:
+    """The SVG of the home page (`key` "all") or of a region page in `lang`, and its pin."""
     locale = babel_locale(lang)
     months = get_month_names("abbreviated", context="stand-alone", locale=locale)
     layout = lay_out(
@@ -157,7 +162,7 @@ def build_picture(timeline: Timeline, key: str, lang: str, today: date) -> str:
         name=lambda event: mark_name(event, lang, short=region is None),
         href=lambda event: event_href(event.id, lang),
     )
-    return render_svg(layout, words)
+    return render_svg(layout, words), render_pin(layout)
 
 
 class Pictures:
@@ -177,7 +182,7 @@ class Pictures:
                 self._timeline = timeline
             found = self._kept.get((key, lang))
             if found is None:
-                # Safe: `render_svg` escapes every text and attribute it writes.
+                # Safe: the SVG writers escape every text and attribute they write.
                 svg = self._build(timeline, key, lang, today)
                 found = self._kept[(key, lang)] = Markup(svg)  # noqa: S704
             return found

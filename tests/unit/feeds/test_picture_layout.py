@@ -163,7 +163,7 @@ def _words() -> PictureWords:
 def _links(svg: str) -> list[tuple[str | None, str | None, dict[str, str]]]:
     root = parse_svg(svg)
     return [
-        (a.get("href"), a.findtext(f"{SVG}title"), dict(a.find(f"{SVG}rect").attrib))  # type: ignore[union-attr]
+        (a.get("href"), a.findtext(f"{SVG}title"), dict(a.find(f"{SVG}path").attrib))  # type: ignore[union-attr]
         for a in root.iter(f"{SVG}a")
     ]
 
@@ -177,11 +177,11 @@ def test_svg_parses_and_links_each_mark_left_to_right() -> None:
         "What it shows",
     )
     assert _links(svg) == [
-        ("/events/pre", "pre, 2024-01-11", _rect("f", 117.5, 39, 6)),
-        ("/events/consultation", "consultation, 2024-02-01..2024-02-10", _rect("f", 141, 59, 10)),
-        ("/events/hearing", "hearing, 2024-02-05 or 2024-02-20", _rect("p", 145, 79, 16)),
-        ("/events/review", "review, 2024-03", _rect("p", 170, 139, 31)),
-        ("/events/talk", "talk, 2024-01-20", _rect("p x", 126.5, 179, 6)),
+        ("/events/pre", "pre, 2024-01-11", _bar("f", 117.5, 39, 6)),
+        ("/events/consultation", "consultation, 2024-02-01..2024-02-10", _bar("f", 141, 59, 10)),
+        ("/events/hearing", "hearing, 2024-02-05 or 2024-02-20", _bar("p", 145, 79, 16)),
+        ("/events/review", "review, 2024-03", _bar("p", 170, 139, 31)),
+        ("/events/talk", "talk, 2024-01-20", _bar("p x", 126.5, 179, 6)),
     ]
 
 
@@ -190,18 +190,15 @@ def test_svg_mirrored_right_to_left() -> None:
     root = parse_svg(svg)
     assert root.get("direction") == "rtl"
     assert [(href, dict(rect)) for href, _title, rect in _links(svg)] == [
-        ("/events/pre", _rect("f", 87.5, 39, 6)),
-        ("/events/consultation", _rect("f", 60, 59, 10)),
-        ("/events/hearing", _rect("p", 50, 79, 16)),
-        ("/events/review", _rect("p", 10, 139, 31)),
-        ("/events/talk", _rect("p x", 78.5, 179, 6)),
+        ("/events/pre", _bar("f", 87.5, 39, 6)),
+        ("/events/consultation", _bar("f", 60, 59, 10)),
+        ("/events/hearing", _bar("p", 50, 79, 16)),
+        ("/events/review", _bar("p", 10, 139, 31)),
+        ("/events/talk", _bar("p x", 78.5, 179, 6)),
     ]
     [today] = [p.get("d") for p in root.iter(f"{SVG}path") if p.get("class") == "now"]
     assert today == "M55.5 14V197"
 
 
-def _rect(classes: str, x: float, y: float, width: float) -> dict[str, str]:
-    def n(value: float) -> str:
-        return f"{value:g}"
-
-    return {"class": classes, "x": n(x), "y": n(y), "width": n(width), "height": "10"}
+def _bar(classes: str, x: float, y: float, width: float) -> dict[str, str]:
+    return {"class": classes, "d": f"M{x:g} {y:g}h{width:g}v10h{-width:g}z"}

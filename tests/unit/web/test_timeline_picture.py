@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from feeds import LANGUAGES, Timeline, load_timeline
-from reminders.web.timeline_picture import ALL, Pictures, build_picture, mark_name
+from reminders.web.timeline_picture import ALL, Pictures, mark_name, picture_parts
 from tests.svg_reading import SVG, parse_svg
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -21,18 +21,19 @@ MAX_BYTES = 15 * 1024
 def test_every_picture_small_and_well_formed(lang: str) -> None:
     sizes = {}
     for key in [ALL, *(region.id for region in TIMELINE.regions)]:
-        svg = build_picture(TIMELINE, key, lang, TODAY)
+        svg, pin = picture_parts(TIMELINE, key, lang, TODAY)
         root = parse_svg(svg)
+        assert parse_svg(pin).get("aria-hidden") == "true"
         links = [a.get("href") for a in root.iter(f"{SVG}a") if a.find(f"{SVG}title") is not None]
         shown = TIMELINE.events if key == ALL else TIMELINE.select(regions=[key])
         query = "" if lang == "en" else f"?lang={lang}"
         assert sorted(links) == sorted(f"/events/{event.id}{query}" for event in shown)
-        sizes[key] = len(svg.encode())
+        sizes[key] = len(svg.encode()) + len(pin.encode())
     assert {key: size for key, size in sizes.items() if size >= MAX_BYTES} == {}
 
 
 def test_picture_says_what_it_shows_in_arabic() -> None:
-    root = parse_svg(build_picture(TIMELINE, "africa", "ar", TODAY))
+    root = parse_svg(picture_parts(TIMELINE, "africa", "ar", TODAY)[0])
     assert root.get("direction") == "rtl"
     assert root.findtext(f"{SVG}title") == (
         "الجدول الزمني لمنطقة أفريقيا: التواريخ المحددة والمحتملة"
