@@ -195,9 +195,10 @@ def test_export_writes_the_bytes_the_server_sends(tmp_path: Path, timeline_file:
     feed, page, css = asyncio.run(served())
     assert (out / "feeds" / "fr" / "africa.ics").read_bytes() == feed
     assert (out / "ar" / "regions" / "africa" / "index.html").read_bytes() == page
-    # The pages carry their timeline pictures inline.
-    assert page.count(b'<svg xmlns="http://www.w3.org/2000/svg" class="tl"') == 1
-    assert (out / "index.html").read_bytes().count(b'<svg xmlns="http://www.w3.org/2000/svg"') == 1
+    # The pages carry their timeline pictures inline, with the pinned lane names.
+    for body in (page, (out / "index.html").read_bytes()):
+        assert (body.count(b'<svg xmlns="http://www.w3.org/2000/svg" class="tl" '),
+                body.count(b'<svg xmlns="http://www.w3.org/2000/svg" class="tl pin" ')) == (1, 1)
     assert (out / "static" / "site.css").read_bytes() == css
 
 
