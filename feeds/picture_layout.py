@@ -161,9 +161,11 @@ class Layout:
 
 
 def text_width(text: str, size: float) -> float:
-    """A generous estimate of the width of `text` (no font metrics on the server)."""
+    """A generous estimate of the width of `text` (no font metrics on the server): CJK
+    characters are square, Arabic letters join narrowly, the rest about half an em."""
     wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
-    return (wide * 1.0 + (len(text) - wide) * 0.55) * size
+    arabic = sum(1 for ch in text if "\u0600" <= ch <= "\u06ff")
+    return (wide * 1.0 + arabic * 0.45 + (len(text) - wide - arabic) * 0.55) * size
 
 
 def look_of(event: Event) -> Look:

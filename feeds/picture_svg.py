@@ -90,8 +90,13 @@ def render_svg(layout: Layout, words: PictureWords) -> str:
         out += _heading(layout, band, band_number)
         for lane in band.lanes:
             y = lane.y + layout.row / 2 + 4
+            # The group is named by its band and lane, so a mark's own name can be short.
+            named_by = (
+                f"tl-h{band_number} tl-l{lane_number}" if band.heading else f"tl-l{lane_number}"
+            )
             out.append(
-                f'<g><text id="tl-l{lane_number}" x="{n(layout.label_x)}" y="{n(y)}">'
+                f'<g role="group" aria-labelledby="{named_by}">'
+                f'<text id="tl-l{lane_number}" x="{n(layout.label_x)}" y="{n(y)}">'
                 f"{escape(lane.label)}</text>"
             )
             out += [_mark(mark, words, layout.rtl, layout.bar) for mark in lane.marks]

@@ -19,7 +19,7 @@ from feeds import GLOBAL, Event, Status, Timeline, date_label
 from feeds import when as w
 from feeds.picture_layout import COMPACT, Band, Geometry, Lane, Layout, Look, lay_out
 from feeds.picture_svg import PictureWords, render_pin, render_svg
-from feeds.wording import KIND_NAMES, RTL_LANGUAGES, babel_locale, phrase
+from feeds.wording import RTL_LANGUAGES, babel_locale
 from reminders.web.translations import N_, translate
 
 ALL = "all"
@@ -41,6 +41,14 @@ _NAME_BY_STATUS: dict[Status, str] = {
     Status.CANCELLED: N_("Cancelled: %(title)s, %(date)s"),
 }
 
+#: On the home page a mark's group names its region and stage: the mark says the rest.
+_SHORT_NAME_BY_STATUS: dict[Status, str] = {
+    Status.CONFIRMED: "%(date)s",
+    Status.TENTATIVE: N_("%(date)s (not confirmed)"),
+    Status.POSTPONED: N_("Postponed: %(date)s"),
+    Status.CANCELLED: N_("Cancelled: %(date)s"),
+}
+
 
 def event_href(event_id: str, lang: str) -> str:
     return f"/events/{quote(event_id)}" + ("" if lang == "en" else f"?lang={lang}")
@@ -51,37 +59,49 @@ def region_href(region_id: str, lang: str) -> str:
 
 
 def mark_name(event: Event, lang: str, *, short: bool = False) -> str:
-    """ "Title, date", or on the home page (under the region's heading) "kind, date"."""
+    """A mark's accessible name and tooltip: "title, date", or only the date on the home
+    page, where the mark's group is named by its region and stage."""
     status = event.status
     if status is Status.TENTATIVE and not event.when.is_exact_day:
         status = Status.CONFIRMED  # the date label already says "to be confirmed"
+    names = _SHORT_NAME_BY_STATUS if short else _NAME_BY_STATUS
     return translate(
         lang,
-        _NAME_BY_STATUS.get(status, _NAME_BY_STATUS[Status.CONFIRMED]),
-        {
-            "title": phrase(KIND_NAMES[event.kind], lang) if short else event.title(lang),
-            "date": date_label(event.when, lang),
-        },
+        names.get(status, names[Status.CONFIRMED]),
+        {"title": event.title(lang), "date": date_label(event.when, lang)},
     )
 
 
-def bands_of(timeline: Timeline, key: str, lang: str) -> list[Band]:
+def home_events(timeline: Timeline, today: date) -> tuple[Event, ...]:
+    """What the home page draws: every event not over before last year began. Earlier
+    rounds stay on the region pages; the home page answers "what now, what next"."""
+    since = date(today.year - 1, 1, 1)
+    return tuple(event for event in timeline.events if event.when.last_day >= since)
+
+
+def bands_of(timeline: Timeline, key: str, lang: str, today: date) -> list[Band]:
     """One band for a region page (global events included), one per region on the home page."""
     if key != ALL:
         return [Band("", "", timeline.select(regions=[key]), every_stage=True)]
+    shown = home_events(timeline, today)
     bands = [
         Band(
             region.name(lang),
             region_href(region.id, lang),
-            tuple(e for e in timeline.events if e.region == region.id),
+            tuple(e for e in shown if e.region == region.id),
             every_stage=False,
         )
         for region in timeline.regions
     ]
-    global_events = tuple(e for e in timeline.events if e.region == GLOBAL)
-    if global_events:
-        bands.append(Band(translate(lang, N_("Global")), "", global_events, every_stage=False))
-    return bands
+    bands.append(
+        Band(
+            translate(lang, N_("Global")),
+            "",
+            tuple(e for e in shown if e.region == GLOBAL),
+            every_stage=False,
+        )
+    )
+    return [band for band in bands if band.events]
 
 
 def _month_year(day: date, lang: str) -> str:
@@ -137,7 +157,7 @@ def picture_parts(timeline: Timeline, key: str, lang: str, today: date) -> tuple
     locale = babel_locale(lang)
     months = get_month_names("abbreviated", context="stand-alone", locale=locale)
     layout = lay_out(
-        bands_of(timeline, key, lang),
+        bands_of(timeline, key, lang, today),
         {lane: translate(lang, message) for lane, message in LANE_NAMES.items()},
         [months[number] for number in range(1, 13)],
         lambda year: format_skeleton("y", date(year, 1, 1), locale=locale),

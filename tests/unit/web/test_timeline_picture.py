@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from feeds import LANGUAGES, Timeline, load_timeline
-from reminders.web.timeline_picture import ALL, Pictures, mark_name, picture_parts
+from reminders.web.timeline_picture import (
+    ALL,
+    Pictures,
+    home_events,
+    mark_name,
+    picture_parts,
+)
 from tests.svg_reading import SVG, parse_svg
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -25,7 +31,7 @@ def test_every_picture_small_and_well_formed(lang: str) -> None:
         root = parse_svg(svg)
         assert parse_svg(pin).get("aria-hidden") == "true"
         links = [a.get("href") for a in root.iter(f"{SVG}a") if a.find(f"{SVG}title") is not None]
-        shown = TIMELINE.events if key == ALL else TIMELINE.select(regions=[key])
+        shown = home_events(TIMELINE, TODAY) if key == ALL else TIMELINE.select(regions=[key])
         query = "" if lang == "en" else f"?lang={lang}"
         assert sorted(links) == sorted(f"/events/{event.id}{query}" for event in shown)
         sizes[key] = len(svg.encode()) + len(pin.encode())
@@ -48,7 +54,7 @@ def test_picture_says_what_it_shows_in_arabic() -> None:
     )
 
 
-def test_mark_name_title_and_date_or_kind_and_date() -> None:
+def test_mark_name_title_and_date_or_only_the_date() -> None:
     review, expected = TIMELINE.event("africa-2024-review"), TIMELINE.event("africa-2028-review")
     assert review is not None
     assert expected is not None
@@ -56,8 +62,27 @@ def test_mark_name_title_and_date_or_kind_and_date() -> None:
         "Africa: second GCM regional review (intergovernmental conference),"
         " 9\u2009–\u200910 Oct 2024"
     )
-    assert mark_name(review, "zh", short=True) == "区域审议，2024年10月9日\u2009–\u200910日"
-    assert mark_name(expected, "fr", short=True) == "Examen régional, 2028 (date à confirmer)"
+    assert mark_name(review, "zh", short=True) == "2024年10月9日\u2009–\u200910日"
+    assert mark_name(expected, "fr", short=True) == "2028 (date à confirmer)"
+
+
+def test_home_page_draws_from_the_start_of_last_year() -> None:
+    assert sorted(event.id for event in home_events(TIMELINE, TODAY)) == [
+        "africa-2028-review",
+        "arab-states-2028-review",
+        "asia-pacific-2024-consultation",
+        "asia-pacific-2024-review",
+        "asia-pacific-2028-review",
+        "europe-north-america-2028-review",
+        "global-2026-imrf",
+        "global-2026-imrf-briefing",
+        "global-2026-imrf-hearing",
+        "global-2030-imrf",
+        "latin-america-caribbean-2024-hearing",
+        "latin-america-caribbean-2024-pre-consultations",
+        "latin-america-caribbean-2024-review",
+        "latin-america-caribbean-2028-review",
+    ]
 
 
 def test_pictures_built_once_per_timeline_language_and_day() -> None:
