@@ -146,6 +146,17 @@ def test_segments_keep_a_single_empty_quarter_and_today() -> None:
     )
 
 
+def test_layout_draws_a_window_across_periods_over_exactly_its_days() -> None:
+    # The shape of "2028 .. early 2029": from the start of one period to the end of another.
+    window = w.When(w.Precision.YEAR, date(2028, 1, 1), date(2029, 4, 30))
+    band = Band("", "", (_event("range", window),), every_stage=False)
+    layout = lay_out([band], NAMES, MONTHS, str, TODAY, False, SCALE)
+    # Today's quarter at 110..201, a 16 px break, then 1 Jan 2028 at 217 and 1 May 2029
+    # 486 days later (2028 is a leap year).
+    assert layout.breaks == ((201, 217),)
+    assert _extents(layout) == {"range": ("possible", 217, 703, 217, 703, 39, ())}
+
+
 def _event(event_id: str, when: w.When, status: Status = Status.TENTATIVE) -> Event:
     return Event(event_id, "r", Kind.REGIONAL_REVIEW, {"en": event_id}, when, "UTC", status)
 
