@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from feeds import Timeline, TimelineError, load_timeline, missing_translations
+from reminders.bounce_cli import bounces
 from reminders.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -50,6 +51,9 @@ class _Commands(click.Group):
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Calendar feeds and email reminders for the GCM regional reviews."""
+
+
+main.add_command(bounces)
 
 
 @main.command()

@@ -45,10 +45,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reminders import outbox
 from reminders.backoff import Random
+from reminders.bounce_score import BouncePolicy
 from reminders.circuit import Breaker, describe
 from reminders.mail.transport import Mailer, SendResult, SendStatus
 from reminders.metrics import BOUNCES, PAUSED_BY_BOUNCES, SENDS, SMTP_LATENCY
 from reminders.outbox import Envelope, Outcome
+from reminders.return_path import Mark, return_path
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,16 @@ def envelope_sender(mail_from: str) -> str:
     if not address:
         raise ValueError(f"no address in {mail_from!r}")
     return address
+
+
+def verp_senders(secret: str, local: str, domain: str) -> Callable[[Envelope], str]:
+    """Each message's own return path, naming its subscription and first outbox row."""
+
+    def sender(envelope: Envelope) -> str:
+        mark = Mark(envelope.recipient.id, envelope.items[0].id)
+        return return_path(secret, local, domain, mark)
+
+    return sender
 
 
 def batch_size_for(send_rate: float, lease: timedelta) -> int:
@@ -109,10 +121,10 @@ class Dispatcher:
     engine: AsyncEngine
     mailer: Mailer
     compose: Composer
-    sender: str  # envelope sender (bounces go there)
+    sender: str  # envelope sender (bounces go there) when there is no `return_path`
     clock: Clock
     random: Random
-    hard_bounce_limit: int
+    bounces: BouncePolicy
     concurrency: int = 1
     lease: timedelta = DEFAULT_LEASE
     batch_size: int = 100
@@ -121,6 +133,8 @@ class Dispatcher:
     budget_seconds: float = 3600.0
     #: Exceptions of `compose` meaning "this message can never be built": rows withdrawn.
     unsendable: tuple[type[Exception], ...] = ()
+    #: The per-message envelope sender (VERP, `reminders.return_path`).
+    return_path: Callable[[Envelope], str] | None = None
     owner: str = field(default_factory=new_owner)
     breaker: Breaker | None = None
     probing: bool = False
@@ -225,7 +239,7 @@ class Dispatcher:
                         self.engine,
                         self.owner,
                         batch,
-                        hard_bounce_limit=self.hard_bounce_limit,
+                        bounces=self.bounces,
                         random=self.random,
                     )
                     report.add(recorded)
@@ -272,7 +286,8 @@ class Dispatcher:
             log.exception("cannot compose message %s", envelope.message_id)
             return SendResult(SendStatus.TEMPORARY, None, f"compose: {type(exc).__name__}")
         started = time.perf_counter()
-        result = await self.mailer.send(self.sender, [envelope.recipient.email], message)
+        sender = self.return_path(envelope) if self.return_path else self.sender
+        result = await self.mailer.send(sender, [envelope.recipient.email], message)
         SMTP_LATENCY.observe(time.perf_counter() - started)
         SENDS.labels(result.status.value).inc()
         log.debug(

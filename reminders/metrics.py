@@ -18,7 +18,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reminders import circuit_store
-from reminders.db.models import OutboxMessage, OutboxState, Subscription, SubscriptionState
+from reminders.bounce_kinds import ReportKind
+from reminders.db.models import (
+    BounceReport,
+    OutboxMessage,
+    OutboxState,
+    Subscription,
+    SubscriptionState,
+)
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -48,6 +55,13 @@ OLDEST_DUE_LAG = Gauge(
     registry=REGISTRY,
 )
 
+BOUNCE_REPORTS = Gauge(
+    "gcmcal_bounce_reports",
+    "Bounces, complaints and other replies read in the last 90 days, by kind "
+    "(permanent, temporary, complaint, auto-reply, unmatched, other).",
+    ["kind"],
+    registry=REGISTRY,
+)
 SENDS = Counter(
     "gcmcal_sends",
     "Messages handed to the relay, by outcome: ok, temporary, relay (refused for the "
@@ -105,6 +119,15 @@ async def refresh_outbox_gauges(sessions: async_sessionmaker[AsyncSession], now:
             ).all()
         )
         relay = await circuit_store.load(await session.connection())
+        reports = dict(
+            (
+                await session.execute(
+                    select(BounceReport.kind, func.count()).group_by(BounceReport.kind)
+                )
+            ).all()
+        )
+    for kind in ReportKind:
+        BOUNCE_REPORTS.labels(kind.value).set(reports.get(kind.value, 0))
     for subscription_state in SubscriptionState:
         SUBSCRIPTIONS.labels(subscription_state.value).set(people.get(subscription_state, 0))
     CIRCUIT_OPEN.set(1 if relay.open else 0)

@@ -35,13 +35,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Table, and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
+from reminders import bounce_store
 from reminders.backoff import Random
+from reminders.bounce_kinds import ReportKind
+from reminders.bounce_score import BouncePolicy
 from reminders.db.models import (
     Base,
     MessageKind,
@@ -537,24 +540,25 @@ async def record(
     owner: str,
     outcomes: Sequence[Outcome],
     *,
-    hard_bounce_limit: int,
+    bounces: BouncePolicy,
     random: Random,
 ) -> Recorded:
     """Store what happened to sent messages, in one transaction.
 
     Every attempt goes to the send log. A row is updated only while `owner` still
     holds its lease, except that a delivered row becomes SENT whoever holds it (it did
-    go out). A bounce adds one to the subscription's `hard_bounces` and pauses it at
-    `hard_bounce_limit`; a delivery resets the count (the limit counts consecutive
-    bounces).
+    go out). A bounce (a permanent refusal during the SMTP conversation) is a
+    `ReportKind.PERMANENT` report and adds to the subscription's decaying bounce score
+    (`reminders.bounce_store`), which pauses it at `bounces.threshold`: the same score
+    that bounces coming back later as mail feed. A relay taking a message says nothing
+    about the mailbox behind it, so a delivery does not lower the score; time does.
     """
     if not outcomes:
         return Recorded()
     sent_rows: list[dict[str, Any]] = []
     other_rows: list[dict[str, Any]] = []
     log_rows: list[dict[str, Any]] = []
-    bounced: list[int] = []
-    reset: set[int] = set()
+    bounced: list[Outcome] = []
     counts = {"sent": 0, "retrying": 0, "failed": 0, "withdrawn": 0}
     for outcome in outcomes:
         envelope = outcome.envelope
@@ -585,8 +589,6 @@ async def record(
             )
         if change.state == OutboxState.SENT:
             counts["sent"] += len(envelope.items)
-            if envelope.recipient.hard_bounces:
-                reset.add(envelope.recipient.id)
         elif change.state == OutboxState.RETRY_WAIT:
             counts["retrying"] += len(envelope.items)
         elif change.state == OutboxState.WITHDRAWN:
@@ -594,7 +596,7 @@ async def record(
         else:
             counts["failed"] += len(envelope.items)
         if change.bounce:
-            bounced.append(envelope.recipient.id)
+            bounced.append(outcome)
     o = OUTBOX.c
     columns: dict[str, Any] = {
         "state": bindparam("b_state"),
@@ -633,14 +635,7 @@ async def record(
         if log_rows:
             await conn.execute(SEND_LOG.insert(), log_rows)
         if bounced:
-            paused = await _count_bounces(conn, bounced, hard_bounce_limit)
-        reset -= set(bounced)
-        if reset:
-            await conn.execute(
-                update(SUBSCRIPTIONS)
-                .where(SUBSCRIPTIONS.c.id.in_(sorted(reset)))
-                .values(hard_bounces=0)
-            )
+            paused = await _count_bounces(conn, bounced, bounces)
     return Recorded(
         counts["sent"],
         counts["retrying"],
@@ -651,33 +646,23 @@ async def record(
     )
 
 
-async def _count_bounces(conn: AsyncConnection, subscription_ids: list[int], limit: int) -> int:
-    s = SUBSCRIPTIONS.c
-    await conn.execute(
-        update(SUBSCRIPTIONS)
-        .where(s.id == bindparam("b_id"))
-        .values(
-            hard_bounces=s.hard_bounces + 1,
-            state=case(
-                (
-                    and_(s.state == SubscriptionState.ACTIVE.value, s.hard_bounces + 1 >= limit),
-                    SubscriptionState.PAUSED.value,
-                ),
-                else_=s.state,
-            ),
-        ),
-        [{"b_id": sid} for sid in subscription_ids],
-    )
-    result = await conn.execute(
-        select(func.count())
-        .select_from(SUBSCRIPTIONS)
-        .where(
-            s.id.in_(sorted(set(subscription_ids))),
-            s.state == SubscriptionState.PAUSED.value,
-            s.hard_bounces >= limit,
+async def _count_bounces(
+    conn: AsyncConnection, bounced: Sequence[Outcome], policy: BouncePolicy
+) -> int:
+    counted: list[int] = []
+    for outcome in bounced:
+        envelope = outcome.envelope
+        new = await bounce_store.add_report(
+            conn,
+            kind=ReportKind.PERMANENT,
+            at=outcome.at,
+            subscription_id=envelope.recipient.id,
+            outbox_id=envelope.items[0].id,
+            detail=f"smtp {outcome.result.code}",
         )
-    )
-    return int(result.scalar_one())
+        if new:
+            counted.append(envelope.recipient.id)
+    return await bounce_store.add_permanent(conn, counted, bounced[0].at, policy)
 
 
 # -- purging ---------------------------------------------------------------------------
@@ -742,4 +727,5 @@ async def purge(
             delete(OUTBOX).where(o.subscription_id.in_(select(s.id).where(stale_pending)))
         )
         pending_result = await conn.execute(delete(SUBSCRIPTIONS).where(stale_pending))
+        await bounce_store.purge_reports(conn, now)
     return Purged(outbox_result.rowcount, log_result.rowcount, pending_result.rowcount)

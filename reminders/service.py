@@ -30,7 +30,12 @@ from reminders import circuit_store
 from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.db.migrate import SchemaOutOfDate
 from reminders.db.models import SchedulerState
-from reminders.metrics import FeedCounter, exposition, refresh_outbox_gauges
+from reminders.mail.signing import DkimKeyError, Signer, load_signer
+from reminders.metrics import (
+    FeedCounter,
+    exposition,
+    refresh_outbox_gauges,
+)
 from reminders.planning import PLANNED_UNTIL
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
@@ -50,6 +55,14 @@ def system_clock() -> datetime:
 
 class StartupError(Exception):
     """The service cannot start; the message says what to fix."""
+
+
+def dkim_signer(settings: Settings) -> Signer | None:
+    """The DKIM signer of the settings; `StartupError` naming the setting if unusable."""
+    try:
+        return load_signer(settings.dkim_selector, settings.dkim_key_file, settings.mail_from)
+    except DkimKeyError as exc:
+        raise StartupError(str(exc)) from None
 
 
 def feed_builder(
@@ -98,6 +111,7 @@ class Service:
             shown = make_url(url).render_as_string(hide_password=True)
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             raise StartupError(f"cannot use the database {shown}: {reason}") from None
+        dkim_signer(self.settings)  # a bad key stops the start, not the first reminder
         await self.source.refresh()
         if self.source.snapshot is None:
             error = self.source.error.message if self.source.error else "not loaded"

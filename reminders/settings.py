@@ -6,6 +6,7 @@ step). A bad value stops the service at start with a message naming the variable
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -15,6 +16,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reminders.package_data import SHIPPED_TIMELINE
 
+_DOMAIN = re.compile(
+    r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+#: No '+': it separates the local part from the token.
+_LOCAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside the dev environment
 
 
@@ -91,8 +98,42 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(
         60.0, gt=0, description="Seconds between scheduler ticks (reload, plan, dispatch, purge)."
     )
-    hard_bounce_limit: int = Field(
-        3, ge=1, description="Permanent SMTP failures after which a subscription is paused."
+    bounce_domain: str = Field(
+        "",
+        description="Domain of the per-message return path `<local>+<token>@<domain>` that "
+        "bounces come back to; empty sends from the From address and matches no bounce.",
+    )
+    bounce_local: str = Field(
+        "bounces", description="Local part of the return path, before the `+<token>`."
+    )
+    bounce_threshold: float = Field(
+        3.0,
+        gt=0,
+        description="Bounce score at which a subscription is paused; each permanent "
+        "failure adds 1, temporary failures add nothing.",
+    )
+    bounce_half_life_days: float = Field(
+        30.0, gt=0, description="Days after which a subscription's bounce score has halved."
+    )
+    bounce_keep: bool = Field(
+        True,
+        description="Keep processed bounces and complaints (`bounces scan` marks them seen, "
+        "`bounces serve` files them in GCMCAL_BOUNCE_ARCHIVE); `false` deletes them.",
+    )
+    bounce_archive: Path = Field(
+        Path("var/bounces"), description="Maildir where `gcmcal bounces serve` keeps messages."
+    )
+    bounce_max_bytes: int = Field(
+        10_000_000,
+        ge=10_000,
+        description="Largest bounce read whole: `bounces serve` refuses larger ones, "
+        "`bounces scan` reads only their beginning.",
+    )
+    dkim_selector: str = Field(
+        "", description="DKIM selector (`<selector>._domainkey.<From domain>`); empty: unsigned."
+    )
+    dkim_key_file: Path | None = Field(
+        None, description="PEM file of the DKIM private key (RSA or Ed25519)."
     )
     worker_metrics_port: int = Field(
         0,
@@ -112,6 +153,20 @@ class Settings(BaseSettings):
             self.secret_key.get_secret_value() in ("", DEV_SECRET)
         ):
             raise ValueError("GCMCAL_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @model_validator(mode="after")
+    def _bounce_and_dkim_names(self) -> Settings:
+        if self.bounce_domain and not _DOMAIN.fullmatch(self.bounce_domain):
+            raise ValueError(f"GCMCAL_BOUNCE_DOMAIN {self.bounce_domain!r} is not a domain name")
+        if not _LOCAL.fullmatch(self.bounce_local):
+            raise ValueError(
+                f"GCMCAL_BOUNCE_LOCAL {self.bounce_local!r}: use letters, digits, '.', '_', '-'"
+            )
+        if bool(self.dkim_selector) != (self.dkim_key_file is not None):
+            raise ValueError("GCMCAL_DKIM_SELECTOR and GCMCAL_DKIM_KEY_FILE go together")
+        if self.dkim_selector and not _DOMAIN.fullmatch(self.dkim_selector):
+            raise ValueError(f"GCMCAL_DKIM_SELECTOR {self.dkim_selector!r} is not a DNS label")
         return self
 
     @property

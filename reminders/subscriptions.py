@@ -297,7 +297,9 @@ async def pause(session: AsyncSession, subscription: Subscription) -> None:
 async def resume(session: AsyncSession, subscription: Subscription) -> None:
     if subscription.state == SubscriptionState.PAUSED:
         subscription.state = SubscriptionState.ACTIVE
-        subscription.hard_bounces = 0
+        # The subscriber says the address works again: bounces start from nothing.
+        subscription.bounce_score = 0.0
+        subscription.bounce_scored_at = None
         await session.flush()
 
 
@@ -362,6 +364,7 @@ async def export(session: AsyncSession, subscription: Subscription) -> dict[str,
         "created_at": _iso(subscription.created_at),
         "confirmed_at": _iso(subscription.confirmed_at),
         "hard_bounces": subscription.hard_bounces,
+        "bounce_score": round(subscription.bounce_score, 3),
         "messages": messages,
     }
 

@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from feeds.publish import FeedSet
 from reminders import circuit_store, outbox
+from reminders.bounce_score import BouncePolicy
 from reminders.circuit import Breaker, cooldown
 from reminders.circuit_store import CLOSED, CircuitState
 from reminders.db.engine import create_engine, prepare_schema, session_factory
@@ -55,14 +56,16 @@ from reminders.dispatch import (
     DispatchReport,
     batch_size_for,
     envelope_sender,
+    verp_senders,
 )
 from reminders.mail.compose import Composer as MailComposer
 from reminders.mail.compose import NothingToSend
 from reminders.mail.transport import Mailer, SmtpMailer, make_mailer
 from reminders.metrics import CIRCUIT_OPEN, CIRCUIT_OPENINGS, TICK_DURATION
 from reminders.metrics_server import MetricsServer
+from reminders.outbox import Envelope
 from reminders.planning import Planning
-from reminders.service import Service, feed_builder
+from reminders.service import Service, dkim_signer, feed_builder
 from reminders.settings import Settings
 from reminders.timeline_source import Snapshot, TimelineSource
 
@@ -78,6 +81,21 @@ STOP_WAIT_SECONDS = 50.0
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def bounce_policy(settings: Settings) -> BouncePolicy:
+    return BouncePolicy(
+        threshold=settings.bounce_threshold,
+        half_life=timedelta(days=settings.bounce_half_life_days),
+    )
+
+
+def return_paths(settings: Settings) -> Callable[[Envelope], str] | None:
+    """VERP senders when GCMCAL_BOUNCE_DOMAIN is set, else None (the From address)."""
+    if not settings.bounce_domain:
+        return None
+    secret = settings.secret_key.get_secret_value()
+    return verp_senders(secret, settings.bounce_local, settings.bounce_domain)
 
 
 def message_host(settings: Settings) -> str:
@@ -148,7 +166,8 @@ class Worker:
             sender=envelope_sender(self.settings.mail_from),
             clock=self.clock,
             random=self._random.random,
-            hard_bounce_limit=self.settings.hard_bounce_limit,
+            bounces=bounce_policy(self.settings),
+            return_path=return_paths(self.settings),
             concurrency=1 if probing or not smtp else self.settings.smtp_connections,
             lease=self._lease,
             batch_size=1 if probing else batch_size_for(self.settings.send_rate, self._lease),
@@ -287,6 +306,7 @@ def mail_composer_for(settings: Settings, clock: Clock) -> ComposerFor:
     attachments), as in `gcmcal serve` and `open_worker`.
     """
     last: list[tuple[Snapshot[Any], Composer]] = []  # the current load's, kept
+    signer = dkim_signer(settings)
 
     def composer_for(snapshot: Snapshot[Any]) -> Composer:
         if last and last[0][0] is snapshot:
@@ -294,7 +314,7 @@ def mail_composer_for(settings: Settings, clock: Clock) -> ComposerFor:
         feeds = snapshot.served
         if not isinstance(feeds, FeedSet):
             raise TypeError("the timeline source must serve a FeedSet")
-        composer = MailComposer(settings, snapshot.timeline, feeds.attachment)
+        composer = MailComposer(settings, snapshot.timeline, feeds.attachment, signer=signer)
         last[:] = [(snapshot, composer.for_dispatch(clock))]
         return last[0][1]
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -87,7 +88,10 @@ class Subscription(Base):
     state: Mapped[SubscriptionState] = mapped_column(String(16), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of manage token
     feed_generation: Mapped[int] = mapped_column(Integer, default=0)  # bump to revoke feed URL
-    hard_bounces: Mapped[int] = mapped_column(Integer, default=0)
+    hard_bounces: Mapped[int] = mapped_column(Integer, default=0)  # permanent failures, ever
+    # Decays with time (`reminders.bounce_score`); pauses the subscription at a threshold.
+    bounce_score: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    bounce_scored_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]  # pending sign-ups are deleted after this
@@ -202,3 +206,24 @@ class SchedulerState(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
+
+
+class BounceReport(Base):
+    """One bounce, complaint or other reply about a message we sent: what the metrics count.
+
+    Holds no address: `subscription_id` is cleared when the subscription is erased, so
+    complaints keep counting after the unsubscribe they caused. One report per outbox
+    row and kind, so a bounce read twice counts once.
+    """
+
+    __tablename__ = "bounce_reports"
+    __table_args__ = (UniqueConstraint("outbox_id", "kind", name="uq_bounce_reports_outbox_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # `reminders.bounce_reading.ReportKind`
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="SET NULL"), index=True
+    )
+    outbox_id: Mapped[int | None]
+    detail: Mapped[str] = mapped_column(String(200), default="")

@@ -22,11 +22,13 @@ Headers
 -------
 From (`settings.mail_from`), To, Subject (in the reader's language), Date (`now`),
 Message-ID (the outbox row's, the same on every retry), MIME-Version, Content-Language,
-Auto-Submitted: auto-generated, List-Id ``<reminders.{host}>``, and for subscribed mail
+Auto-Submitted: auto-generated, Precedence: bulk (not on the two emails a person asked
+for: confirmation and manage link), List-Id ``<reminders.{host}>``, and for subscribed mail
 List-Unsubscribe (the HTTPS one-click URL, and a mailto when GCMCAL_UNSUBSCRIBE_MAILBOX
 is set) with List-Unsubscribe-Post
 (RFC 8058). A confirmation request goes to an address that has not subscribed yet: it
-carries no List-Unsubscribe, only the "ignore this email" advice.
+carries no List-Unsubscribe, only the "ignore this email" advice. With a `signer`
+(`reminders.mail.signing`) every message ends up DKIM-signed.
 
 Links (the token is `reminders.tokens.manage_token` of the subscription's id and its
 generation, `Subscription.feed_generation`, as `reminders.subscriptions` stores it):
@@ -68,6 +70,7 @@ from reminders.mail.content import (
     until_start,
     zone_of,
 )
+from reminders.mail.signing import Signer
 from reminders.settings import Settings
 from reminders.tokens import manage_token
 
@@ -78,6 +81,8 @@ NETWORK_URL = "https://migrationnetwork.un.org/"
 _BASE64_LANGUAGES = frozenset({"ar", "ru", "zh"})
 _POLICY = email.policy.SMTP
 CRLF = b"\r\n"
+#: Emails sent because the person just asked for them (not bulk).
+_ON_REQUEST = frozenset({MessageKind.CONFIRM_SUBSCRIPTION, MessageKind.MANAGE_LINK})
 
 
 class MessageRecipient(Protocol):
@@ -178,6 +183,7 @@ class Composer:
         event_page: Callable[[str], str] | None = None,
         token: Callable[[MessageRecipient], str] | None = None,
         cache_size: int = 1024,
+        signer: Signer | None = None,
     ) -> None:
         self._base = settings.base_url.rstrip("/")
         host = urlsplit(self._base).hostname
@@ -202,6 +208,7 @@ class Composer:
             if mailbox
             else b""
         )
+        self._signer = signer
         self._cache: OrderedDict[tuple[Any, ...], Rendered] = OrderedDict()
         self._cache_size = cache_size
         self._ics: dict[tuple[str, str], bytes | None] = {}
@@ -368,6 +375,9 @@ class Composer:
             b"Auto-Submitted: auto-generated" + CRLF,
             self._list_id,
         ]
+        if body.kind not in _ON_REQUEST:
+            # Keeps vacation responders quiet (RFC 3834 §2) and says what the mail is.
+            head.append(b"Precedence: bulk" + CRLF)
         if body.list_unsubscribe:
             head.append(
                 b"List-Unsubscribe: <" + self.unsubscribe_url(token).encode() + b">"
@@ -378,7 +388,7 @@ class Composer:
             head.append(
                 b'Content-Type: multipart/alternative; boundary="' + alt + b'"' + CRLF + CRLF
             )
-            return b"".join(head) + alternative
+            return self._signed(b"".join(head) + alternative)
         head.append(b'Content-Type: multipart/mixed; boundary="' + mixed + b'"' + CRLF + CRLF)
         parts = [
             b"--" + mixed + CRLF,
@@ -388,7 +398,10 @@ class Composer:
         for attachment in body.attachments:
             parts += [b"--" + mixed + CRLF, attachment]
         parts.append(b"--" + mixed + b"--" + CRLF)
-        return b"".join(head) + b"".join(parts)
+        return self._signed(b"".join(head) + b"".join(parts))
+
+    def _signed(self, message: bytes) -> bytes:
+        return self._signer.sign(message) if self._signer else message
 
     def message(
         self,

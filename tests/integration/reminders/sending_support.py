@@ -26,6 +26,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reminders import outbox
+from reminders.bounce_score import BouncePolicy
 from reminders.db.engine import create_engine, create_schema
 from reminders.db.models import Base, MessageKind, OutboxState, SubscriptionState
 from reminders.dispatch import Clock, Dispatcher
@@ -84,7 +85,7 @@ def dispatcher(
     clock: Clock = lambda: NOW,
     concurrency: int = 2,
     batch: int = 50,
-    hard_bounce_limit: int = 3,
+    bounce_threshold: float = 3.0,
     jitter: float = 0.5,
     lease: timedelta = timedelta(minutes=5),
 ) -> Dispatcher:
@@ -96,7 +97,7 @@ def dispatcher(
         sender=SENDER,
         clock=clock,
         random=lambda: jitter,
-        hard_bounce_limit=hard_bounce_limit,
+        bounces=BouncePolicy(threshold=bounce_threshold),
         concurrency=concurrency,
         batch_size=batch,
         flush_every=20,

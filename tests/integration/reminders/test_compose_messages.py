@@ -78,6 +78,7 @@ def test_message_headers_present(setup: MailSetup, kind: str, lang: str) -> None
             "MIME-Version",
             "Content-Language",
             "Auto-Submitted",
+            "Precedence",
             "List-Id",
             "List-Unsubscribe",
             "List-Unsubscribe-Post",
@@ -94,6 +95,8 @@ def test_message_headers_present(setup: MailSetup, kind: str, lang: str) -> None
         "Auto-Submitted": "auto-generated",
         "List-Id": "GCM review reminders <reminders.gcm.example.org>",
     }
+    if kind not in ("confirm-subscription", "manage-link"):
+        expected["Precedence"] = "bulk"
     if kind != "confirm-subscription":
         expected["List-Unsubscribe"] = f"<{BASE_URL}/unsubscribe/{TOKEN}>"
         expected["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -62,7 +62,7 @@ async def _run_until_settled(
         "worker-a",
         clock=_wall_clock,
         concurrency=mailer.connections,
-        hard_bounce_limit=limit,
+        bounce_threshold=limit,
     )
     for rounds in range(1, MAX_ROUNDS + 1):
         await run.run()

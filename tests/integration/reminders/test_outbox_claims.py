@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reminders import outbox
 from reminders.backoff import next_attempt
+from reminders.bounce_score import BouncePolicy
 from reminders.db.models import MessageKind, OutboxState, SubscriptionState
 from reminders.mail.transport import SendResult, SendStatus
 from reminders.planner import Planned
@@ -196,7 +197,7 @@ async def _record(
         engine,
         "worker-a",
         [outbox.Outcome(envelope, result, NOW)],
-        hard_bounce_limit=2,
+        bounces=BouncePolicy(threshold=2),
         random=random.Random(seed).random,
     )
 
@@ -276,7 +277,8 @@ async def test_record_bounces_count_and_pause_at_the_limit(engine: AsyncEngine) 
 
 
 @pytest.mark.anyio
-async def test_record_delivery_resets_the_bounce_count(engine: AsyncEngine) -> None:
+async def test_record_delivery_leaves_the_bounce_score_to_decay(engine: AsyncEngine) -> None:
+    # A relay taking a message proves nothing about the mailbox behind it.
     (alice,) = await add_subscriptions(engine, ["alice@example.org"], NOW)
     refusal = SendResult(SendStatus.PERMANENT, 550, "no")
     await _record(engine, await _claim_one(engine, alice), refusal)
@@ -286,7 +288,17 @@ async def test_record_delivery_resets_the_bounce_count(engine: AsyncEngine) -> N
     )
 
     async with engine.connect() as conn:
-        assert (await conn.execute(select(SUBSCRIPTIONS.c.hard_bounces))).scalar_one() == 0
+        row = (
+            await conn.execute(
+                select(
+                    SUBSCRIPTIONS.c.state,
+                    SUBSCRIPTIONS.c.hard_bounces,
+                    SUBSCRIPTIONS.c.bounce_score,
+                    SUBSCRIPTIONS.c.bounce_scored_at,
+                )
+            )
+        ).one()
+    assert tuple(row) == (SubscriptionState.ACTIVE, 1, 1.0, NOW)
 
 
 @pytest.mark.anyio
@@ -306,7 +318,7 @@ async def test_record_by_a_dispatcher_that_lost_its_lease_changes_nothing_but_se
             outbox.Outcome(sent, SendResult(SendStatus.OK, 250), NOW),
             outbox.Outcome(failed, SendResult(SendStatus.TEMPORARY, 451, "later"), NOW),
         ],
-        hard_bounce_limit=3,
+        bounces=BouncePolicy(threshold=3),
         random=random.Random(1).random,
     )
 
@@ -418,7 +430,7 @@ async def test_record_after_the_subscriber_was_erased_mid_send_records_the_rest(
         engine,
         "worker-a",
         [outbox.Outcome(e, SendResult(SendStatus.OK, 250), NOW) for e in claim.envelopes],
-        hard_bounce_limit=3,
+        bounces=BouncePolicy(threshold=3),
         random=random.Random(1).random,
     )
 

@@ -348,6 +348,7 @@ async def test_export_json_holds_everything_stored(
         "created_at": "2024-01-10T12:00:00+00:00",
         "confirmed_at": "2024-01-10T12:00:00+00:00",
         "hard_bounces": 0,
+        "bounce_score": 0.0,
         "messages": [
             {
                 "kind": "confirm-subscription",

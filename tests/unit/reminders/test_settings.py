@@ -54,3 +54,30 @@ def test_cli_reports_bad_settings_without_traceback(monkeypatch: pytest.MonkeyPa
         "Error: invalid settings:",
         "GCMCAL_SMTP_PORT: Input should be greater than or equal to 1",
     ]
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        (
+            {"GCMCAL_BOUNCE_DOMAIN": "bounces example.org"},
+            "GCMCAL_BOUNCE_DOMAIN 'bounces example.org' is not a domain name",
+        ),
+        (
+            {"GCMCAL_BOUNCE_LOCAL": "bounce+s"},
+            "GCMCAL_BOUNCE_LOCAL 'bounce+s': use letters, digits, '.', '_', '-'",
+        ),
+        (
+            {"GCMCAL_DKIM_SELECTOR": "s2026"},
+            "GCMCAL_DKIM_SELECTOR and GCMCAL_DKIM_KEY_FILE go together",
+        ),
+    ],
+)
+def test_bounce_and_dkim_settings_are_checked(
+    monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], message: str
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == f"settings: Value error, {message}"
