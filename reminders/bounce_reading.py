@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -58,9 +59,20 @@ _AUTO_SUBJECT = re.compile(
     r"respuesta automática|respuesta automatica|自动回复|автоответ)",
     re.IGNORECASE,
 )
+# flufl.bounce logs every detector it runs (INFO) and the traceback of any detector that
+# fails on odd input (ERROR); what it found, or that it failed, is reported here instead.
+logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
+
 _COMPLAINT_TYPES = frozenset({"abuse", "fraud", "other"})
 #: Parts walked at most: a hostile message with thousands of parts is read no further.
 MAX_PARTS = 200
+#: A message with more lines that could be MIME boundaries than this is not a bounce but
+#: an attack on the parsers (deep nesting, tens of thousands of parts): it is not parsed
+#: at all. Real bounces and feedback reports have a handful.
+MAX_BOUNDARY_LINES = 500
+#: Bytes of a non-standard bounce that the heuristic detectors read.
+HEURISTIC_BYTES = 256 * 1024
+_BOUNDARY_LINE = re.compile(rb"^--", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +96,10 @@ def read_report(raw: bytes, recipients: Sequence[str], paths: ReturnPathReader) 
 
 
 def _classify(raw: bytes) -> tuple[ReportKind, str]:
+    if sum(1 for _ in zip(range(MAX_BOUNDARY_LINES + 1), _BOUNDARY_LINE.finditer(raw))) > (
+        MAX_BOUNDARY_LINES
+    ):
+        return ReportKind.OTHER, "unreadable: too many MIME parts"
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
     parts = list(_parts(message))
     feedback = [part for part in parts if part.get_content_type() == "message/feedback-report"]
@@ -94,6 +110,10 @@ def _classify(raw: bytes) -> tuple[ReportKind, str]:
         found = _delivery_status(statuses)
         if found is not None:
             return found
+    if len(raw) > HEURISTIC_BYTES:
+        # The heuristic detectors read every line, several times: only the beginning,
+        # where every bounce format says what happened.
+        message = email.message_from_bytes(raw[:HEURISTIC_BYTES], policy=email.policy.compat32)
     found = _other_formats(message)
     if found is not None:
         return found
@@ -152,8 +172,7 @@ def _delivery_status(parts: Sequence[Message]) -> tuple[ReportKind, str] | None:
             if not action.startswith(("fail", "error", "delayed")):
                 continue  # delivered, relayed, expanded; or the per-message block
             diagnostic = str(block.get("Diagnostic-Code") or "")
-            status = _STATUS.search(str(block.get("Status") or "")) or _STATUS.search(diagnostic)
-            code = ".".join(status.groups()) if status else "5.0.0"
+            code = _status_code(str(block.get("Status") or ""), diagnostic)
             if action.startswith("delayed"):
                 temporary.append(code)
             elif _dead_address(code, diagnostic):
@@ -165,6 +184,15 @@ def _delivery_status(parts: Sequence[Message]) -> tuple[ReportKind, str] | None:
     if temporary:
         return ReportKind.TEMPORARY, f"dsn {temporary[0]}"
     return None
+
+
+def _status_code(status: str, diagnostic: str) -> str:
+    """The Status field's code; the diagnostic's when Status says only X.0.0 (Exim does)."""
+    found = _STATUS.search(status)
+    told = _STATUS.search(diagnostic)
+    if found is None or (found.group(2, 3) == ("0", "0") and told is not None):
+        found = told or found
+    return ".".join(found.groups()) if found else "5.0.0"
 
 
 def _dead_address(code: str, diagnostic: str) -> bool:
@@ -180,7 +208,10 @@ def _dead_address(code: str, diagnostic: str) -> bool:
 
 
 def _other_formats(message: Message) -> tuple[ReportKind, str] | None:
-    temporary, permanent = all_failures(message)
+    try:
+        temporary, permanent = all_failures(message)
+    except Exception:  # a detector choking on odd headers (e.g. 8-bit From): not a bounce
+        return None
     if permanent:
         if _QUOTA.search(_body_text(message)):
             return ReportKind.TEMPORARY, "non-standard, mailbox full"

@@ -27,6 +27,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from reminders.bounce_intake import Intake
 
 log = logging.getLogger(__name__)
+# aiosmtpd logs every envelope address at INFO: return-path tokens and, for auto-replies,
+# people's addresses. Those stay out of the logs above DEBUG.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 OK = "250 2.0.0 report received"
 TRY_LATER = "451 4.3.0 cannot store the report now, try again later"

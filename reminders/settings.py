@@ -124,7 +124,7 @@ class Settings(BaseSettings):
         Path("var/bounces"), description="Maildir where `gcmcal bounces serve` keeps messages."
     )
     bounce_max_bytes: int = Field(
-        10_000_000,
+        1_000_000,
         ge=10_000,
         description="Largest bounce read whole: `bounces serve` refuses larger ones, "
         "`bounces scan` reads only their beginning.",

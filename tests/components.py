@@ -1,7 +1,7 @@
 """Where the tests find the outside components that scripts/test sets up.
 
 scripts/test exports GCMCAL_CHROMIUM, GCMCAL_NODE, GCMCAL_NODE_MODULES,
-GCMCAL_SPAMASSASSIN, GCMCAL_WRK, GCMCAL_NGINX and GCMCAL_TEST_POSTGRES_URL.
+GCMCAL_SPAMASSASSIN, GCMCAL_WRK, GCMCAL_NGINX, GCMCAL_POSTFIX and GCMCAL_TEST_POSTGRES_URL.
 A missing component skips the test, which fails it under CI=true
 (tests/conftest.py).
 """
@@ -54,3 +54,11 @@ def wrk() -> str:
 
 def nginx() -> str:
     return _command("nginx", "GCMCAL_NGINX")
+
+
+def postfix() -> str:
+    """Debian's postfix command; a private instance must be started as root."""
+    path = _command("postfix", "GCMCAL_POSTFIX")
+    if os.geteuid() != 0:
+        pytest.skip("postfix instances need root (scripts/test runs as root in CI)")
+    return path
