@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import HeaderParser
+from itertools import islice
 
 from flufl.bounce import all_failures
 
@@ -96,9 +97,8 @@ def read_report(raw: bytes, recipients: Sequence[str], paths: ReturnPathReader) 
 
 
 def _classify(raw: bytes) -> tuple[ReportKind, str]:
-    if sum(1 for _ in zip(range(MAX_BOUNDARY_LINES + 1), _BOUNDARY_LINE.finditer(raw))) > (
-        MAX_BOUNDARY_LINES
-    ):
+    boundaries = islice(_BOUNDARY_LINE.finditer(raw), MAX_BOUNDARY_LINES + 1)
+    if sum(1 for _ in boundaries) > MAX_BOUNDARY_LINES:
         return ReportKind.OTHER, "unreadable: too many MIME parts"
     message = email.message_from_bytes(raw, policy=email.policy.compat32)
     parts = list(_parts(message))
