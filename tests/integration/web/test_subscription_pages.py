@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from reminders import subscriptions as subs
 from reminders.db.models import (
+    BounceReport,
     MessageKind,
     OutboxMessage,
     OutboxState,
@@ -324,6 +325,57 @@ async def test_pause_then_resume(client: httpx.AsyncClient, service: Service) ->
     resumed = await client.post(f"/manage/{token}/resume")
     assert resumed.headers["location"] == f"/manage/{token}?lang=fr&done=resumed"
     assert (await _subscription(service)).state == SubscriptionState.ACTIVE
+
+
+async def test_resume_after_bounces_clears_the_bounce_score(
+    client: httpx.AsyncClient, service: Service
+) -> None:
+    token = await _confirmed(client, service)
+    async with service.sessions() as session, session.begin():
+        found = await subs.by_email(session, "amina@example.org")
+        assert found is not None
+        # As bounce intake leaves it at the threshold (reminders.bounce_store).
+        found.state, found.bounce_score, found.bounce_scored_at = (
+            SubscriptionState.PAUSED,
+            3.0,
+            NOW,
+        )
+    page = await client.get(f"/manage/{token}")
+    await client.post(f"/manage/{token}/resume")
+    resumed = await _subscription(service)
+    assert (page.status_code, resumed.state, resumed.bounce_score, resumed.bounce_scored_at) == (
+        200,
+        SubscriptionState.ACTIVE,
+        0.0,
+        None,
+    )
+
+
+async def test_metrics_report_bounces_by_kind_and_paused_subscriptions(
+    client: httpx.AsyncClient, service: Service
+) -> None:
+    await _confirmed(client, service)
+    async with service.sessions() as session, session.begin():
+        found = await subs.by_email(session, "amina@example.org")
+        assert found is not None
+        found.state = SubscriptionState.PAUSED
+        for kind in ("permanent", "permanent", "complaint"):
+            session.add(BounceReport(at=NOW, kind=kind, subscription_id=None, outbox_id=None))
+    text = (await client.get("/metrics")).text
+    wanted = [
+        'gcmcal_bounce_reports{kind="permanent"}',
+        'gcmcal_bounce_reports{kind="complaint"}',
+        'gcmcal_bounce_reports{kind="temporary"}',
+        'gcmcal_subscriptions{state="paused"}',
+        'gcmcal_subscriptions{state="active"}',
+    ]
+    values = {
+        name: float(line.split()[-1])
+        for line in text.splitlines()
+        for name in wanted
+        if line.startswith(name + " ")
+    }
+    assert values == dict(zip(wanted, [2.0, 1.0, 0.0, 1.0, 0.0], strict=True))
 
 
 async def test_export_json_holds_everything_stored(
