@@ -83,7 +83,7 @@ async def _setup(tmp_path: Path, relay: BrokenRelay, port: int, people: int) -> 
         smtp_port=port,
         smtp_connections=2,
         send_rate=10_000,
-        hard_bounce_limit=1,  # the harshest: one counted bounce would pause
+        bounce_threshold=1,  # the harshest: one counted bounce would pause
         mail_from="GCM calendar <reminders@gcm.example.org>",
     )
     clock = Clock(NOW)
