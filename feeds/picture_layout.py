@@ -82,6 +82,8 @@ class Geometry:
     min_day_mark: float = 2.0
     font: float = 12.0
     small_font: float = 12.0
+    wrap: float = 112.0  # a lane name wider than this goes on two lines
+    line: float = 13.0
 
 
 #: The home page draws every region: shorter lanes keep it within a screen's height.
@@ -114,6 +116,7 @@ class Mark:
 class LaneBox:
     lane: Lane
     label: str
+    lines: tuple[str, ...]  # the label as drawn: one line, or two when it is long
     y: float
     height: float
     marks: tuple[Mark, ...]
@@ -139,6 +142,7 @@ class Layout:
     height: float
     rtl: bool
     row: float  # height of a lane's row
+    line: float  # between the two lines of a long lane name
     bar: float  # height of a mark
     label_x: float  # lane names start here
     chart: tuple[float, float]  # left and right end of the time area
@@ -162,10 +166,26 @@ class Layout:
 
 def text_width(text: str, size: float) -> float:
     """A generous estimate of the width of `text` (no font metrics on the server): CJK
-    characters are square, Arabic letters join narrowly, the rest about half an em."""
+    characters are square, Arabic letters join narrowly, Cyrillic ones run wider than
+    Latin ones, which take about half an em."""
     wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
     arabic = sum(1 for ch in text if "\u0600" <= ch <= "\u06ff")
-    return (wide * 1.0 + arabic * 0.45 + (len(text) - wide - arabic) * 0.55) * size
+    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
+    other = len(text) - wide - arabic - cyrillic
+    return (wide * 1.0 + arabic * 0.45 + cyrillic * 0.64 + other * 0.55) * size
+
+
+def wrap(text: str, size: float, width: float) -> tuple[str, ...]:
+    """`text` on one line, or on two split at the space that balances them best when it
+    is wider than `width` (narrow label columns leave more of a small screen to time)."""
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if text_width(text, size) <= width or not spaces:
+        return (text,)
+    best = min(
+        spaces,
+        key=lambda i: max(text_width(text[:i], size), text_width(text[i + 1 :], size)),
+    )
+    return (text[:best], text[best + 1 :])
 
 
 def look_of(event: Event) -> Look:
@@ -281,9 +301,10 @@ def lay_out(
     """Place the axis, the lanes and every mark; `month_names` are the twelve short names."""
     lanes_per_band = [_lanes_of(band) for band in bands]
     # Band headings have a row of their own, free to run on over the chart.
-    names = [lane_names[lane] for lanes in lanes_per_band for lane in lanes]
+    lines = {lane: wrap(name, g.small_font, g.wrap) for lane, name in lane_names.items()}
+    drawn = [line for lanes in lanes_per_band for lane in lanes for line in lines[lane]]
     label_width = g.label_width or min(
-        200.0, max([text_width(name, g.small_font) for name in names] + [40.0]) + 8
+        200.0, max([text_width(line, g.small_font) for line in drawn] + [40.0]) + 8
     )
     chart_left = g.pad + label_width
     spans = segments((e for band in bands for e in band.events), today)
@@ -312,12 +333,14 @@ def lay_out(
             )
             placed = [_mark(e, axis, g) for e in events]
             rows = _pack(placed, g)
-            height = g.row * (max(rows) + 1 if rows else 1)
+            stacked = g.row * (max(rows) + 1 if rows else 1)
+            height = stacked if len(lines[lane]) == 1 else max(stacked, g.line * 2 + 8)
+            top_row = y + (height - stacked) / 2  # marks centred when the name is taller
             marks = tuple(
-                _placed(mark, y + row * g.row + (g.row - g.bar) / 2, span)
+                _placed(mark, top_row + row * g.row + (g.row - g.bar) / 2, span)
                 for mark, row in zip(placed, rows, strict=True)
             )
-            lane_boxes.append(LaneBox(lane, lane_names[lane], y, height, marks))
+            lane_boxes.append(LaneBox(lane, lane_names[lane], lines[lane], y, height, marks))
             y += height
         band_boxes.append(BandBox(band.heading, band.href, top, tuple(lane_boxes)))
     lanes_bottom = y
@@ -333,6 +356,7 @@ def lay_out(
         height=lanes_bottom + g.foot,
         rtl=rtl,
         row=g.row,
+        line=g.line,
         bar=g.bar,
         label_x=flip(g.pad),
         chart=span(chart_left, chart_right),

@@ -89,7 +89,7 @@ def render_svg(layout: Layout, words: PictureWords) -> str:
     for band_number, band in enumerate(layout.bands):
         out += _heading(layout, band, band_number)
         for lane in band.lanes:
-            y = lane.y + layout.row / 2 + 4
+            y = lane.y + lane.height / 2 + 4 - (len(lane.lines) - 1) * layout.line / 2
             # The group is named by its band and lane, so a mark's own name can be short.
             named_by = (
                 f"tl-h{band_number} tl-l{lane_number}" if band.heading else f"tl-l{lane_number}"
@@ -97,7 +97,7 @@ def render_svg(layout: Layout, words: PictureWords) -> str:
             out.append(
                 f'<g role="group" aria-labelledby="{named_by}">'
                 f'<text id="tl-l{lane_number}" x="{n(layout.label_x)}" y="{n(y)}">'
-                f"{escape(lane.label)}</text>"
+                f"{_lines(lane.lines, layout)}</text>"
             )
             out += [_mark(mark, words, layout.rtl, layout.bar) for mark in lane.marks]
             out.append("</g>")
@@ -137,6 +137,15 @@ def render_pin(layout: Layout) -> str:
     out += [f'<use href="#tl-l{number}"/>' for number in range(lanes)]
     out.append("</svg>")
     return "".join(out)
+
+
+def _lines(lines: tuple[str, ...], layout: Layout) -> str:
+    first, *rest = lines
+    more = "".join(
+        f'<tspan x="{n(layout.label_x)}" dy="{n(layout.line)}">{escape(line)}</tspan>'
+        for line in rest
+    )
+    return escape(first) + more
 
 
 def _heading(layout: Layout, band: BandBox, number: int) -> list[str]:
