@@ -658,7 +658,7 @@ async def _count_bounces(
             at=outcome.at,
             subscription_id=envelope.recipient.id,
             outbox_id=envelope.items[0].id,
-            detail=f"smtp {outcome.result.code}",
+            detail=f"smtp {outcome.result.code} {outcome.result.enhanced or ''}".strip(),
         )
         if new:
             counted.append(envelope.recipient.id)

@@ -41,6 +41,7 @@ from feeds.conditional import http_date, is_not_modified
 from feeds.publish import FeedSet
 from feeds.wording import LANGUAGES, babel_locale
 from reminders import subscriptions as subs
+from reminders.bounce_score import BouncePolicy, pauses
 from reminders.db.models import Subscription, SubscriptionState
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
@@ -119,6 +120,7 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
     settings = backend.settings
     secret = settings.secret_key.get_secret_value()
     base_url = settings.base_url.rstrip("/")
+    bounce_policy = BouncePolicy(threshold=settings.bounce_threshold)
     # Message-IDs in the From address's domain, as the dispatcher's own.
     mail_host = (
         parseaddr(settings.mail_from)[1].rpartition("@")[2]
@@ -365,6 +367,9 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
                 lang=lang,
                 token=token,
                 paused=subscription.state == SubscriptionState.PAUSED,
+                # Paused by bounces (the score reached the threshold), not by the reader.
+                bounced=subscription.state == SubscriptionState.PAUSED
+                and pauses(subscription.bounce_score, bounce_policy),
                 since=long_date(since, subscription.tz, lang),
                 summary=summary(subscription.email, stored, current, lang, LANGUAGE_MENU),
                 form=form_view(preferences or stored, current, lang, LANGUAGE_MENU),

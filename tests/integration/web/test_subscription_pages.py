@@ -343,12 +343,26 @@ async def test_resume_after_bounces_clears_the_bounce_score(
     page = await client.get(f"/manage/{token}")
     await client.post(f"/manage/{token}/resume")
     resumed = await _subscription(service)
-    assert (page.status_code, resumed.state, resumed.bounce_score, resumed.bounce_scored_at) == (
-        200,
+    after = await client.get(f"/manage/{token}")
+    reason = "nous sont revenus non distribués"  # French: the sign-up's language
+    assert (reason in page.text, reason in after.text) == (True, False)
+    assert (resumed.state, resumed.bounce_score, resumed.bounce_scored_at) == (
         SubscriptionState.ACTIVE,
         0.0,
         None,
     )
+
+
+async def test_pause_by_the_subscriber_gives_no_bounce_reason(
+    client: httpx.AsyncClient, service: Service
+) -> None:
+    token = await _confirmed(client, service)
+    await client.post(f"/manage/{token}/pause")
+    page = await client.get(f"/manage/{token}")
+    assert (
+        "Aucun rappel n'est envoyé pendant la pause." in page.text,
+        "non distribués" in page.text,
+    ) == (True, False)
 
 
 async def test_metrics_report_bounces_by_kind_and_paused_subscriptions(
