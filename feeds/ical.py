@@ -52,7 +52,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from babel.dates import format_date
 from icalendar import Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
@@ -62,19 +61,19 @@ from feeds.timeline import Event, Region, localized
 from feeds.vtimezone import vtimezone
 from feeds.when import Precision
 from feeds.wording import (
-    EXPECTED,
     KIND_NAMES,
     LANGUAGES,
     MODALITY_NAMES,
     STATUS_NAMES,
-    TO_BE_CONFIRMED,
     Phrases,
     Status,
-    babel_locale,
     date_label,
-    period_label,
+    days_label,
+    expected_label,
     phrase,
+    to_be_confirmed,
 )
+from feeds.zones import isolate, zone_label
 
 #: How long cancelled and postponed events stay in feeds after their latest possible end.
 RETENTION = timedelta(days=30)
@@ -190,16 +189,16 @@ def summary(event: Event, lang: str) -> str:
     title = _line(event.title(lang))
     when = event.when
     if when.precision in MARKER_PRECISIONS:
-        expected = phrase(EXPECTED, lang).format(label=period_label(when, lang))
-        text = f"{title} — {_join(expected, phrase(TO_BE_CONFIRMED, lang))}"
+        expected = to_be_confirmed(expected_label(when, lang), lang)
+        text = phrase(feed_words.TITLE_AND_DATE, lang, title=title, date=expected)
     elif not when.is_exact_day:
-        text = f"{title} — {date_label(when, lang)}"
+        text = phrase(feed_words.TITLE_AND_DATE, lang, title=title, date=date_label(when, lang))
     elif event.status is Status.TENTATIVE:
-        text = _join(title, phrase(feed_words.TENTATIVE_NOTE, lang))
+        text = phrase(feed_words.TENTATIVE_NOTE, lang, title=title)
     else:
         text = title
     marker = _STATUS_MARKERS.get(event.status)
-    return text if marker is None else _join(phrase(marker, lang), text)
+    return text if marker is None else phrase(marker, lang, title=text)
 
 
 def location(event: Event, lang: str) -> str:
@@ -209,42 +208,41 @@ def location(event: Event, lang: str) -> str:
     modality = phrase(MODALITY_NAMES[event.modality], lang)
     if not place:
         return modality[:1].upper() + modality[1:]
-    return f"{place} ({modality})"
+    return phrase(feed_words.PLACE_AND_MODALITY, lang, place=place, modality=modality)
 
 
 def description(event: Event, *, feed: FeedMeta, lang: str) -> str:
     when = event.when
     head = date_label(when, lang)
     if when.is_timed:
-        head = f"{head} ({event.tz})"
+        zone = zone_label(event.tz, event.starts_at, lang)
+        head = phrase(feed_words.IN_ZONE, lang, date=head, zone=zone)
     lines = [head]
     if not when.is_exact_day and when.precision is not Precision.ALTERNATIVES:
-        locale = babel_locale(lang)
-        first, last = (
-            format_date(day, "long", locale=locale) for day in (when.first_day, when.last_day)
-        )
-        window = f"{first} – {last}"
-        lines.append(phrase(feed_words.POSSIBLE_DATES, lang).format(dates=window))
+        window = days_label(when.first_day, when.last_day, lang)
+        lines.append(phrase(feed_words.POSSIBLE_DATES, lang, dates=window))
     if event.status is not Status.CONFIRMED:
         status = phrase(STATUS_NAMES[event.status], lang)
-        lines.append(phrase(feed_words.STATUS_LINE, lang).format(status=status))
+        lines.append(phrase(feed_words.STATUS_LINE, lang, status=status))
     if text := _text(event.description(lang)):
         lines += ["", text]
     lines.append("")
     if where := location(event, lang):
-        lines.append(phrase(feed_words.WHERE, lang).format(place=where))
+        lines.append(phrase(feed_words.WHERE, lang, place=where))
     region = feed.regions.get(event.region)
     if region is not None and (contact := _line(region.contact)):
-        lines.append(phrase(feed_words.CONTACT, lang).format(contact=contact))
+        lines.append(phrase(feed_words.CONTACT, lang, contact=isolate(contact, lang)))
     if event.links:
         lines.append(phrase(feed_words.LINKS, lang))
         for link in event.links:
             label = _line(localized(link.labels, lang).text)
-            lines.append(f"- {label}: {link.url}" if label else f"- {link.url}")
+            url = isolate(link.url, lang)
+            lines.append(f"- {label}: {url}" if label else f"- {url}")
     if event.sources:
         lines.append(phrase(feed_words.SOURCES, lang))
-        lines += [f"- {url}" for url in event.sources]
-    lines.append(phrase(feed_words.EVENT_PAGE, lang).format(url=feed.event_url(event.id)))
+        lines += [f"- {isolate(url, lang)}" for url in event.sources]
+    page = isolate(feed.event_url(event.id), lang)
+    lines.append(phrase(feed_words.EVENT_PAGE, lang, url=page))
     return "\n".join(lines)
 
 
@@ -332,10 +330,3 @@ def _text(text: str) -> str:
 
 def _line(text: str) -> str:
     return " ".join(_text(text).split())
-
-
-def _join(first: str, second: str) -> str:
-    # Full-width brackets and colons (Chinese) carry their own spacing.
-    if first.endswith(("：", "）")) or second.startswith("（"):
-        return first + second
-    return f"{first} {second}"

@@ -52,6 +52,12 @@ class Prepared:
     last_modified: datetime
 
 
+def calendar_name(lang: str, where: str) -> str:
+    """A feed's whole name in `lang` (what calendar apps and Outlook show for it)."""
+    calendar = phrase(feed_words.CALENDAR_NAME, lang)
+    return phrase(feed_words.CALENDAR_NAME_FOR, lang, calendar=calendar, where=where)
+
+
 def prepared(body: bytes, last_modified: datetime) -> Prepared:
     digest = base64.urlsafe_b64encode(hashlib.sha256(body).digest()).rstrip(b"=").decode()
     return Prepared(body, f'"{digest}"', utc_seconds(last_modified))
@@ -207,7 +213,7 @@ class FeedSet:
         export = key if kinds == ALL_KINDS else "+".join([key, *sorted(kinds)])
         return FeedMeta(
             key=export,
-            name=f"{phrase(feed_words.CALENDAR_NAME, lang)} — {where}",
+            name=calendar_name(lang, where),
             description=phrase(feed_words.CALENDAR_DESCRIPTION, lang),
             url=self._feed_page(key),
             host=self.host,

@@ -1,20 +1,27 @@
-"""Words the feeds and pages print, in the six UN languages, and date labels built from them.
+"""Words the feeds and pages print, and date labels built from them, in the six UN languages.
 
-Month and day names come from Babel's CLDR data; the phrases CLDR has no pattern for
-("week of", "late 2024", "date to be confirmed") are written out here per language.
+Every phrase is an English gettext message (`feeds.catalogs`); its translations live in
+``feeds/locale/<lang>/LC_MESSAGES/feeds.po``. Date labels are built from whole-label
+patterns in those catalogs ("%(first_day)s–%(last_day)s %(month)s %(year)s"), with month
+names from the catalogs too: UN Arabic documents write "تموز/يوليو", Russian needs the
+genitive inside a date ("3–4 июля") and the nominative alone ("июль 2024 г."), and
+Babel's interval formats fall back to abbreviated months for several locales. Only
+weekday names and list patterns come from CLDR (Babel).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_date, format_interval, format_skeleton, format_time
+from babel.dates import format_date
 from babel.lists import format_list
 
+from feeds.catalogs import Message, pgettext
+from feeds.catalogs import phrase as _translate
 from feeds.when import Precision, When
 
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ar", "ru", "zh")
@@ -55,287 +62,229 @@ class Modality(StrEnum):
     HYBRID = "hybrid"
 
 
-Phrases = Mapping[str, str]
+#: A phrase to translate (see `feeds.catalogs`); kept under its old name for callers.
+Phrases = Message
 
-KIND_NAMES: Mapping[Kind, Phrases] = {
-    Kind.PRE_CONSULTATION: {
-        "en": "Pre-consultation",
-        "fr": "Pré-consultation",
-        "es": "Consulta previa",
-        "ar": "مشاورة تمهيدية",
-        "ru": "Предварительная консультация",
-        "zh": "预备磋商",
-    },
-    Kind.CONSULTATION: {
-        "en": "Multi-stakeholder consultation",
-        "fr": "Consultation multipartite",
-        "es": "Consulta de múltiples partes interesadas",
-        "ar": "مشاورة أصحاب المصلحة المتعددين",
-        "ru": "Консультация с участием многих сторон",
-        "zh": "多利益攸关方磋商",
-    },
-    Kind.HEARING: {
-        "en": "Multi-stakeholder hearing",
-        "fr": "Audition multipartite",
-        "es": "Audiencia de múltiples partes interesadas",
-        "ar": "جلسة استماع لأصحاب المصلحة المتعددين",
-        "ru": "Слушания с участием многих сторон",
-        "zh": "多利益攸关方听证会",
-    },
-    Kind.REGISTRATION_DEADLINE: {
-        "en": "Registration deadline",
-        "fr": "Date limite d'inscription",
-        "es": "Plazo de inscripción",
-        "ar": "الموعد النهائي للتسجيل",
-        "ru": "Срок регистрации",
-        "zh": "报名截止日期",
-    },
-    Kind.DISCUSSION_SPACE: {
-        "en": "Discussion space",
-        "fr": "Espace de discussion",
-        "es": "Espacio de debate",
-        "ar": "فضاء النقاش",
-        "ru": "Дискуссионная площадка",
-        "zh": "讨论空间",
-    },
-    Kind.GCM_TALK: {
-        "en": "GCM Talk",
-        "fr": "GCM Talk",
-        "es": "GCM Talk",
-        "ar": "حوار الاتفاق العالمي",
-        "ru": "Беседа по ГДМ",
-        "zh": "移民问题全球契约对话",
-    },
-    Kind.REGIONAL_REVIEW: {
-        "en": "Regional review",
-        "fr": "Examen régional",
-        "es": "Examen regional",
-        "ar": "الاستعراض الإقليمي",
-        "ru": "Региональный обзор",
-        "zh": "区域审议",
-    },
-    Kind.IMRF: {
-        "en": "International Migration Review Forum",
-        "fr": "Forum d'examen des migrations internationales",
-        "es": "Foro de Examen de la Migración Internacional",
-        "ar": "منتدى استعراض الهجرة الدولية",
-        "ru": "Форум по обзору международной миграции",
-        "zh": "国际移民审查论坛",
-    },
-    Kind.OTHER: {
-        "en": "Other",
-        "fr": "Autre",
-        "es": "Otro",
-        "ar": "أخرى",
-        "ru": "Другое",
-        "zh": "其他",
-    },
+
+def phrase(message: Message, lang: str, **values: object) -> str:
+    """`message` in `lang`; ``%(name)s`` placeholders filled from `values`."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r} (use one of {', '.join(LANGUAGES)})")
+    return _translate(message, lang, **values)
+
+
+KIND_NAMES: Mapping[Kind, Message] = {
+    Kind.PRE_CONSULTATION: pgettext("kind", "Pre-consultation"),
+    Kind.CONSULTATION: pgettext("kind", "Multi-stakeholder consultation"),
+    Kind.HEARING: pgettext("kind", "Multi-stakeholder hearing"),
+    Kind.REGISTRATION_DEADLINE: pgettext("kind", "Registration deadline"),
+    Kind.DISCUSSION_SPACE: pgettext("kind", "Discussion space"),
+    Kind.GCM_TALK: pgettext("kind", "GCM Talk"),
+    Kind.REGIONAL_REVIEW: pgettext("kind", "Regional review"),
+    Kind.IMRF: pgettext("kind", "International Migration Review Forum"),
+    Kind.OTHER: pgettext("kind", "Other"),
 }
 
-STATUS_NAMES: Mapping[Status, Phrases] = {
-    Status.CONFIRMED: {
-        "en": "confirmed",
-        "fr": "confirmé",
-        "es": "confirmado",
-        "ar": "مؤكد",
-        "ru": "подтверждено",
-        "zh": "已确认",
-    },
-    Status.TENTATIVE: {
-        "en": "tentative",
-        "fr": "provisoire",
-        "es": "provisional",
-        "ar": "مبدئي",
-        "ru": "предварительно",
-        "zh": "暂定",
-    },
-    Status.POSTPONED: {
-        "en": "postponed",
-        "fr": "reporté",
-        "es": "aplazado",
-        "ar": "مؤجل",
-        "ru": "перенесено",
-        "zh": "已推迟",
-    },
-    Status.CANCELLED: {
-        "en": "cancelled",
-        "fr": "annulé",
-        "es": "cancelado",
-        "ar": "ملغى",
-        "ru": "отменено",
-        "zh": "已取消",
-    },
+STATUS_NAMES: Mapping[Status, Message] = {
+    Status.CONFIRMED: pgettext("status", "confirmed"),
+    Status.TENTATIVE: pgettext("status", "tentative"),
+    Status.POSTPONED: pgettext("status", "postponed"),
+    Status.CANCELLED: pgettext("status", "cancelled"),
 }
 
-MODALITY_NAMES: Mapping[Modality, Phrases] = {
-    Modality.IN_PERSON: {
-        "en": "in person",
-        "fr": "en présentiel",
-        "es": "presencial",
-        "ar": "حضوري",
-        "ru": "очно",
-        "zh": "线下",
-    },
-    Modality.ONLINE: {
-        "en": "online",
-        "fr": "en ligne",
-        "es": "en línea",
-        "ar": "عبر الإنترنت",
-        "ru": "онлайн",
-        "zh": "线上",
-    },
-    Modality.HYBRID: {
-        "en": "hybrid",
-        "fr": "hybride",
-        "es": "híbrido",
-        "ar": "مختلط",
-        "ru": "гибридный формат",
-        "zh": "线上线下结合",
-    },
+MODALITY_NAMES: Mapping[Modality, Message] = {
+    Modality.IN_PERSON: pgettext("modality", "in person"),
+    Modality.ONLINE: pgettext("modality", "online"),
+    Modality.HYBRID: pgettext("modality", "hybrid"),
 }
 
-TO_BE_CONFIRMED: Phrases = {
-    "en": "(date to be confirmed)",
-    "fr": "(date à confirmer)",
-    "es": "(fecha por confirmar)",
-    "ar": "(التاريخ قيد التأكيد)",
-    "ru": "(дата уточняется)",
-    "zh": "（日期待定）",
+# Date labels ----------------------------------------------------------------------------
+
+#: Month names inside a date ("11 March 2024"): Russian genitive, UN Arabic "آذار/مارس".
+_MONTHS_IN_DATE: tuple[Message, ...] = (
+    pgettext("month in a date", "January"),
+    pgettext("month in a date", "February"),
+    pgettext("month in a date", "March"),
+    pgettext("month in a date", "April"),
+    pgettext("month in a date", "May"),
+    pgettext("month in a date", "June"),
+    pgettext("month in a date", "July"),
+    pgettext("month in a date", "August"),
+    pgettext("month in a date", "September"),
+    pgettext("month in a date", "October"),
+    pgettext("month in a date", "November"),
+    pgettext("month in a date", "December"),
+)
+#: Month names standing alone before a year ("March 2024"): Russian nominative.
+_MONTHS_ALONE: tuple[Message, ...] = (
+    pgettext("month alone", "January"),
+    pgettext("month alone", "February"),
+    pgettext("month alone", "March"),
+    pgettext("month alone", "April"),
+    pgettext("month alone", "May"),
+    pgettext("month alone", "June"),
+    pgettext("month alone", "July"),
+    pgettext("month alone", "August"),
+    pgettext("month alone", "September"),
+    pgettext("month alone", "October"),
+    pgettext("month alone", "November"),
+    pgettext("month alone", "December"),
+)
+
+_DAY = pgettext("date", "%(day)s %(month)s %(year)s")
+_WEEKDAY_AND_DAY = pgettext("date", "%(weekday)s %(date)s")
+_MONTH = pgettext("date", "%(month)s %(year)s")
+_YEAR = pgettext("date", "%(year)s")
+_WEEK = pgettext("date", "the week starting %(day)s")
+_DATE_AND_TIME = pgettext("date", "%(date)s, %(time)s")
+_TIMES = pgettext("date", "%(start)s–%(end)s")
+_SAME_MONTH = pgettext("date range", "%(first_day)s–%(last_day)s %(month)s %(year)s")
+_SAME_YEAR = pgettext(
+    "date range", "%(first_day)s %(first_month)s – %(last_day)s %(last_month)s %(year)s"
+)
+_RANGE = pgettext("date range", "%(first)s – %(last)s")
+TO_BE_CONFIRMED = pgettext("date", "%(period)s (date to be confirmed)")
+
+#: Parts of a year, as a label ("late 2024") and as an expected date ("expected late 2024").
+_PERIODS: Mapping[str, Message] = {
+    "early": pgettext("period", "early %(year)s"),
+    "mid": pgettext("period", "mid-%(year)s"),
+    "late": pgettext("period", "late %(year)s"),
+    "H1": pgettext("period", "first half of %(year)s"),
+    "H2": pgettext("period", "second half of %(year)s"),
+    "Q1": pgettext("period", "first quarter of %(year)s"),
+    "Q2": pgettext("period", "second quarter of %(year)s"),
+    "Q3": pgettext("period", "third quarter of %(year)s"),
+    "Q4": pgettext("period", "fourth quarter of %(year)s"),
 }
-
-#: A marker title for a window too long to paint on a calendar ("expected late 2024").
-EXPECTED: Phrases = {
-    "en": "expected {label}",
-    "fr": "prévu : {label}",
-    "es": "previsto para {label}",
-    "ar": "متوقع: {label}",
-    "ru": "ожидается: {label}",
-    "zh": "预计 {label}",
+_EXPECTED_PERIODS: Mapping[str, Message] = {
+    "early": pgettext("expected", "expected early %(year)s"),
+    "mid": pgettext("expected", "expected mid-%(year)s"),
+    "late": pgettext("expected", "expected late %(year)s"),
+    "H1": pgettext("expected", "expected in the first half of %(year)s"),
+    "H2": pgettext("expected", "expected in the second half of %(year)s"),
+    "Q1": pgettext("expected", "expected in the first quarter of %(year)s"),
+    "Q2": pgettext("expected", "expected in the second quarter of %(year)s"),
+    "Q3": pgettext("expected", "expected in the third quarter of %(year)s"),
+    "Q4": pgettext("expected", "expected in the fourth quarter of %(year)s"),
 }
-
-_WEEK_OF: Phrases = {
-    "en": "week of {day}",
-    "fr": "semaine du {day}",
-    "es": "semana del {day}",
-    "ar": "أسبوع {day}",
-    "ru": "неделя с {day}",
-    "zh": "{day}当周",
-}
-
-_PART_PHRASES: Mapping[str, Phrases] = {
-    "early": {
-        "en": "early {year}",
-        "fr": "début {year}",
-        "es": "principios de {year}",
-        "ar": "أوائل {year}",
-        "ru": "начало {year} года",
-        "zh": "{year}年初",
-    },
-    "mid": {
-        "en": "mid-{year}",
-        "fr": "mi-{year}",
-        "es": "mediados de {year}",
-        "ar": "منتصف {year}",
-        "ru": "середина {year} года",
-        "zh": "{year}年中",
-    },
-    "late": {
-        "en": "late {year}",
-        "fr": "fin {year}",
-        "es": "finales de {year}",
-        "ar": "أواخر {year}",
-        "ru": "конец {year} года",
-        "zh": "{year}年底",
-    },
-    "H1": {
-        "en": "first half of {year}",
-        "fr": "premier semestre {year}",
-        "es": "primer semestre de {year}",
-        "ar": "النصف الأول من {year}",
-        "ru": "первое полугодие {year} года",
-        "zh": "{year}年上半年",
-    },
-    "H2": {
-        "en": "second half of {year}",
-        "fr": "second semestre {year}",
-        "es": "segundo semestre de {year}",
-        "ar": "النصف الثاني من {year}",
-        "ru": "второе полугодие {year} года",
-        "zh": "{year}年下半年",
-    },
-}
-
-_QUARTER: Phrases = {
-    "en": "{ordinal} quarter of {year}",
-    "fr": "{ordinal} trimestre {year}",
-    "es": "{ordinal} trimestre de {year}",
-    "ar": "الربع {ordinal} من {year}",
-    "ru": "{ordinal} квартал {year} года",
-    "zh": "{year}年第{ordinal}季度",
-}
-_ORDINALS: Mapping[str, tuple[str, str, str, str]] = {
-    "en": ("first", "second", "third", "fourth"),
-    "fr": ("1er", "2e", "3e", "4e"),
-    "es": ("primer", "segundo", "tercer", "cuarto"),
-    "ar": ("الأول", "الثاني", "الثالث", "الرابع"),
-    "ru": ("I", "II", "III", "IV"),
-    "zh": ("一", "二", "三", "四"),
-}
+_EXPECTED_YEAR = pgettext("expected", "expected in %(year)s")
+#: Any other window shown as an expected date (a month, a week).
+_EXPECTED = pgettext("expected", "expected %(period)s")
 
 
-#: Between a date and its time: Chinese uses no comma there, Arabic its own comma.
-_DATE_TIME_SEPARATOR: Mapping[str, str] = {"zh": " ", "ar": "، "}
+def day_label(day: date, lang: str) -> str:
+    """One day as UN documents of `lang` write it: "11 March 2024", "2024年3月11日"."""
+    month = phrase(_MONTHS_IN_DATE[day.month - 1], lang)
+    return phrase(_DAY, lang, day=day.day, month=month, year=day.year)
 
 
-def phrase(table: Phrases, lang: str) -> str:
-    return table.get(lang) or table[DEFAULT_LANGUAGE]
+def weekday_day_label(day: date, lang: str) -> str:
+    """The day with its weekday: "Monday 11 March 2024", "lundi 11 mars 2024"."""
+    weekday = format_date(day, "EEEE", locale=babel_locale(lang))
+    return phrase(_WEEKDAY_AND_DAY, lang, weekday=weekday, date=day_label(day, lang))
 
 
-def _long_date(day: date, lang: str) -> str:
-    return format_date(day, "long", locale=babel_locale(lang))
+def _hm(moment: time) -> str:
+    # Western digits in every language, as UN documents (Arabic included) write times.
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
-def _hm(moment: datetime, lang: str) -> str:
-    return format_time(moment.time(), "HH:mm", locale=babel_locale(lang))
+def moment_label(start: datetime, end: datetime | None, lang: str, *, weekday: bool = False) -> str:
+    """Local date-times (already in the zone wanted), zone not named:
+    "11 March 2024, 10:00–18:00", "Monday 11 March 2024, 10:00"."""
+    day = weekday_day_label if weekday else day_label
+    first = phrase(_DATE_AND_TIME, lang, date=day(start.date(), lang), time=_hm(start.time()))
+    if end is None or end == start:
+        return first
+    if end.date() == start.date():
+        times = phrase(_TIMES, lang, start=_hm(start.time()), end=_hm(end.time()))
+        return phrase(_DATE_AND_TIME, lang, date=day(start.date(), lang), time=times)
+    last = phrase(_DATE_AND_TIME, lang, date=day(end.date(), lang), time=_hm(end.time()))
+    return phrase(_RANGE, lang, first=first, last=last)
+
+
+def days_label(first: date, last: date, lang: str) -> str:
+    """A run of days with full month names: "3–4 July 2024", "2024年7月3日至4日"."""
+    if first == last:
+        return day_label(first, lang)
+    if first.year != last.year:
+        return phrase(_RANGE, lang, first=day_label(first, lang), last=day_label(last, lang))
+    if first.month == last.month:
+        month = phrase(_MONTHS_IN_DATE[first.month - 1], lang)
+        return phrase(
+            _SAME_MONTH, lang, first_day=first.day, last_day=last.day, month=month, year=first.year
+        )
+    return phrase(
+        _SAME_YEAR,
+        lang,
+        first_day=first.day,
+        first_month=phrase(_MONTHS_IN_DATE[first.month - 1], lang),
+        last_day=last.day,
+        last_month=phrase(_MONTHS_IN_DATE[last.month - 1], lang),
+        year=first.year,
+    )
+
+
+def year_label(number: int, lang: str) -> str:
+    """A bare year: "2025", "عام 2025", "2025年", "2025 г."."""
+    return phrase(_YEAR, lang, year=number)
+
+
+def month_label(year: int, month_number: int, lang: str) -> str:
+    month = phrase(_MONTHS_ALONE[month_number - 1], lang)
+    return phrase(_MONTH, lang, month=month, year=year)
+
+
+def timed_label(when: When, lang: str) -> str:
+    """A timed event's day(s) and times, in the event's own zone (not named here)."""
+    assert when.start_time is not None
+    start = datetime.combine(when.first_day, when.start_time)
+    end = None if when.end_time is None else datetime.combine(when.last_day, when.end_time)
+    return moment_label(start, end, lang)
 
 
 def period_label(when: When, lang: str) -> str:
     """The date as announced, in `lang`, without any "to be confirmed" note."""
-    locale = babel_locale(lang)
     first = when.first_day
     match when.precision:
         case Precision.TIMED:
-            assert when.start_time is not None
-            start = datetime.combine(first, when.start_time)
-            comma = _DATE_TIME_SEPARATOR.get(lang, ", ")
-            text = f"{_long_date(first, lang)}{comma}{_hm(start, lang)}"
-            if when.end_time is None:
-                return text
-            end = datetime.combine(when.last_day, when.end_time)
-            if when.last_day == first:
-                return f"{text}–{_hm(end, lang)}"
-            return f"{text} – {_long_date(when.last_day, lang)}{comma}{_hm(end, lang)}"
+            return timed_label(when, lang)
         case Precision.DAY:
-            return _long_date(first, lang)
+            return day_label(first, lang)
         case Precision.DAYS:
-            return format_interval(first, when.last_day, "yMMMMd", locale=locale)
+            return days_label(first, when.last_day, lang)
         case Precision.ALTERNATIVES:
             return format_list(
-                [_long_date(d, lang) for d in when.alternatives], style="or", locale=locale
+                [day_label(d, lang) for d in when.alternatives],
+                style="or",
+                locale=babel_locale(lang),
             )
         case Precision.WEEK:
-            return phrase(_WEEK_OF, lang).format(day=_long_date(first, lang))
+            return phrase(_WEEK, lang, day=day_label(first, lang))
         case Precision.MONTH:
-            return format_skeleton("yMMMM", first, locale=locale)
+            return month_label(first.year, first.month, lang)
         case Precision.PART_OF_YEAR:
             assert when.part is not None
-            if when.part.startswith("Q"):
-                ordinal = _ORDINALS.get(lang, _ORDINALS[DEFAULT_LANGUAGE])[int(when.part[1]) - 1]
-                return phrase(_QUARTER, lang).format(ordinal=ordinal, year=first.year)
-            return phrase(_PART_PHRASES[when.part], lang).format(year=first.year)
+            return phrase(_PERIODS[when.part], lang, year=first.year)
         case Precision.YEAR:
-            return str(first.year)
+            return year_label(first.year, lang)
     raise AssertionError(when.precision)  # pragma: no cover
+
+
+def expected_label(when: When, lang: str) -> str:
+    """The date as an expectation: "expected late 2024", "date prévue : fin 2024"."""
+    if when.precision is Precision.YEAR:
+        return phrase(_EXPECTED_YEAR, lang, year=when.first_day.year)
+    if when.precision is Precision.PART_OF_YEAR:
+        assert when.part is not None
+        return phrase(_EXPECTED_PERIODS[when.part], lang, year=when.first_day.year)
+    return phrase(_EXPECTED, lang, period=period_label(when, lang))
+
+
+def to_be_confirmed(text: str, lang: str) -> str:
+    """`text` flagged as not confirmed: "March 2024 (date to be confirmed)"."""
+    return phrase(TO_BE_CONFIRMED, lang, period=text)
 
 
 def date_label(when: When, lang: str) -> str:
@@ -344,8 +293,4 @@ def date_label(when: When, lang: str) -> str:
     "March 2024 (date to be confirmed)", "marzo de 2024 (fecha por confirmar)", "11 March 2024".
     """
     text = period_label(when, lang)
-    if when.is_exact_day:
-        return text
-    note = phrase(TO_BE_CONFIRMED, lang)
-    # Full-width brackets (Chinese) carry their own spacing.
-    return f"{text}{note}" if note.startswith("（") else f"{text} {note}"
+    return text if when.is_exact_day else to_be_confirmed(text, lang)

@@ -10,7 +10,7 @@ Layout (a static host cannot route on query strings, so languages become paths):
 - ``events/{id}.ics`` likewise, ``events/{lang}/{id}.ics``;
 - ``index.html``, ``regions/{region}/index.html``, ``events/{id}/index.html`` — English
   pages, and the same under ``{lang}/`` for the other languages;
-- ``static/site.css``.
+- ``static/site.css`` and ``static/local-times.js`` (pages show times in the reader's zone).
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def export_items(timeline: Timeline) -> Iterator[ExportItem]:
                 f"/regions/{region.id}{query}", prefix / "regions" / region.id / "index.html"
             )
     yield ExportItem("/static/site.css", PurePosixPath("static/site.css"))
+    yield ExportItem("/static/local-times.js", PurePosixPath("static/local-times.js"))
 
 
 class ExportError(Exception):

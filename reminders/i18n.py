@@ -7,10 +7,9 @@ is ever written or committed: each catalog is read with
 Babel, compiled into memory and wrapped as `babel.support.Translations`, once per
 process and language.
 
-Refresh the catalogs after changing messages::
+Refresh the catalogs (these and the feeds' own) after changing messages::
 
-    pybabel extract -F config/babel.cfg -o reminders/locale/messages.pot .
-    pybabel update -i reminders/locale/messages.pot -d reminders/locale
+    scripts/update-catalogs
 
 `tests/unit/reminders/test_translations.py` fails while any message is missing, fuzzy,
 empty or left in English.
@@ -19,16 +18,15 @@ empty or left in English.
 from __future__ import annotations
 
 from functools import cache
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from feeds import catalogs as feeds_catalogs
+from feeds.catalogs import compile_catalog
 from feeds.wording import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
 from reminders.package_data import TEMPLATES
 
@@ -43,8 +41,7 @@ def catalog_path(lang: str, domain: str = DOMAIN) -> Path:
 
 
 def read_catalog(lang: str, domain: str = DOMAIN) -> Catalog:
-    with catalog_path(lang, domain).open("rb") as source:
-        return read_po(source, locale=lang, domain=domain)
+    return feeds_catalogs.read_catalog(catalog_path(lang, domain), lang, domain)
 
 
 def _check(lang: str) -> None:
@@ -61,10 +58,7 @@ def translations(lang: str, domain: str = DOMAIN) -> NullTranslations:
     _check(lang)
     if lang == DEFAULT_LANGUAGE:
         return NullTranslations()
-    compiled = BytesIO()
-    write_mo(compiled, read_catalog(lang, domain), use_fuzzy=False)
-    compiled.seek(0)
-    return Translations(compiled, domain=domain)
+    return compile_catalog(catalog_path(lang, domain), lang, domain)
 
 
 def gettext(lang: str, message: str, **values: Any) -> str:
@@ -105,5 +99,9 @@ def environment(lang: str, folder: str = "email", domain: str = DOMAIN) -> Envir
         translations(lang, domain), newstyle=True
     )
     # Between a label and its value: Chinese labels end in a full-width colon, no space.
-    env.globals.update(lang=lang, direction=direction(lang), sep="" if lang == "zh" else " ")
+    sep = "" if lang == "zh" else " "
+    # In right-to-left text a URL after its label goes on its own line, where it reads in
+    # its own order; invisible isolates would risk ending up inside the link.
+    url_sep = "\n" if lang in RTL_LANGUAGES else sep
+    env.globals.update(lang=lang, direction=direction(lang), sep=sep, url_sep=url_sep)
     return env

@@ -55,10 +55,8 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
-
 from feeds.timeline import Timeline
-from feeds.wording import babel_locale
+from feeds.wording import day_label
 from reminders.db.models import MessageKind
 from reminders.i18n import environment, gettext
 from reminders.mail import words
@@ -452,7 +450,7 @@ def _expires(item: MessageItem, lang: str, tz: str) -> str:
     if not value:
         return ""
     moment = datetime.fromisoformat(str(value))
-    return format_date(moment.astimezone(ZoneInfo(tz)).date(), "long", locale=babel_locale(lang))
+    return day_label(moment.astimezone(ZoneInfo(tz)).date(), lang)
 
 
 def _subject_header(title: str) -> bytes:

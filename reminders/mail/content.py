@@ -15,8 +15,6 @@ from functools import cache
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, get_timezone_name
-
 from feeds import when as when_module
 from feeds.timeline import Event, Localized, Timeline
 from feeds.wording import (
@@ -26,11 +24,11 @@ from feeds.wording import (
     STATUS_NAMES,
     Modality,
     Status,
-    babel_locale,
     date_label,
     period_label,
     phrase,
 )
+from feeds.zones import city_time, moments_in_zone
 from reminders.db.models import MessageKind
 from reminders.i18n import gettext, ngettext
 from reminders.mail import words
@@ -111,42 +109,9 @@ def zone_of(tz: str) -> ZoneInfo:
     return ZoneInfo(tz)
 
 
-#: Comma and brackets per script: Arabic has its own comma, Chinese full-width forms.
-_COMMA = {"ar": "، ", "zh": "，"}
-_BRACKETS = {"zh": ("（", "）")}
-
-
-def zone_label(zone: ZoneInfo, moment: datetime, lang: str) -> str:
-    """The zone's name and offset at `moment`: "Central European Standard Time, GMT+01:00"."""
-    locale = babel_locale(lang)
-    place = get_timezone_name(moment.astimezone(zone), "long", locale=locale)
-    offset = format_datetime(moment, "ZZZZ", tzinfo=zone, locale=locale)
-    return f"{place}{_COMMA.get(lang, ', ')}{offset}"
-
-
 def time_range(start: datetime, end: datetime | None, zone: ZoneInfo, lang: str) -> str:
     """The day and times of a timed event as seen in `zone`, with the zone named."""
-    locale = babel_locale(lang)
-    pattern = locale.datetime_formats["medium"]
-    first = start.astimezone(zone)
-    first_text = str(pattern).format(
-        format_datetime(start, "HH:mm", tzinfo=zone, locale=locale),
-        format_date(first.date(), "full", locale=locale),
-    )
-    if end is None or end == start:
-        text = first_text
-    else:
-        last = end.astimezone(zone)
-        end_time = format_datetime(end, "HH:mm", tzinfo=zone, locale=locale)
-        if last.date() == first.date():
-            text = f"{first_text}–{end_time}"
-        else:
-            last_text = str(pattern).format(
-                end_time, format_date(last.date(), "full", locale=locale)
-            )
-            text = f"{first_text} – {last_text}"
-    opening, closing = _BRACKETS.get(lang, (" (", ")"))
-    return f"{text}{opening}{zone_label(zone, start, lang)}{closing}"
+    return moments_in_zone(start, end, zone.key, lang)
 
 
 def until_start(event: Event, zone: ZoneInfo, now: datetime) -> tuple[int, int | None]:
@@ -191,8 +156,7 @@ def _change_value(field: str, value: Any, lang: str) -> str:
     if field in ("date", "time"):
         return _when_text(str(value), lang) if value else none
     if field == "tz":
-        name = get_timezone_name(zone_of(str(value)), "long", locale=babel_locale(lang))
-        return f"{name} ({value})"
+        return city_time(str(value), lang)
     if field == "modality":
         return phrase(MODALITY_NAMES[Modality(value)], lang) if value else none
     if field == "status":

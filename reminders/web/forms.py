@@ -25,6 +25,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from feeds import Timeline
 from feeds.wording import KIND_NAMES, LANGUAGES, Kind, babel_locale, phrase
+from feeds.zones import canonical_zones, picker_label
 from reminders.leads import DEFAULT, OFFERED, Lead
 from reminders.web.timeline_view import LANGUAGE_MENU
 from reminders.web.translations import N_, translate
@@ -240,13 +241,32 @@ def accepted_zones() -> frozenset[str]:
 
 @cache
 def listed_zones() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(group prefix, zones) for the select: geographic IANA zones, sorted, plus UTC."""
-    zones = accepted_zones()
+    """(group prefix, zones) for the select: canonical zones only (tzdata's zone.tab, no
+    deprecated aliases), by region; UTC is offered on its own."""
+    countries = dict(canonical_zones())
     groups = []
     for prefix, _label in ZONE_GROUPS:
-        members = sorted(zone for zone in zones if zone.startswith(prefix + "/"))
+        members = sorted(zone for zone in countries if zone.startswith(prefix + "/"))
         groups.append((prefix, tuple(members)))
     return tuple(groups)
+
+
+@cache
+def _zone_options(lang: str) -> tuple[ZoneGroup, ...]:
+    """The picker's groups in `lang`: localized city and country, sorted by what is shown."""
+    countries = dict(canonical_zones())
+    return tuple(
+        ZoneGroup(
+            translate(lang, label),
+            tuple(
+                sorted(
+                    ((zone, picker_label(zone, countries[zone], lang)) for zone in zones),
+                    key=lambda option: option[1].casefold(),
+                )
+            ),
+        )
+        for (_prefix, label), (_same, zones) in zip(ZONE_GROUPS, listed_zones(), strict=True)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +279,8 @@ class Option:
 @dataclass(frozen=True, slots=True)
 class ZoneGroup:
     label: str
-    zones: tuple[str, ...]
+    #: (IANA id sent by the form, what the reader sees)
+    zones: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,10 +336,7 @@ def form_view(
             Option(str(hour), hour_label(hour, lang), hour == preferences.delivery_hour)
             for hour in range(24)
         ),
-        zone_groups=tuple(
-            ZoneGroup(translate(lang, label), zones)
-            for (_prefix, label), (_same, zones) in zip(ZONE_GROUPS, listed_zones(), strict=True)
-        ),
+        zone_groups=_zone_options(lang),
         zone=preferences.tz,
         extra_zone=preferences.tz if preferences.tz and preferences.tz not in _listed() else "",
     )

@@ -10,7 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from feeds import Timeline
+from feeds.feed_words import ALL_REGIONS
 from feeds.history import History
+from feeds.publish import calendar_name
+from feeds.wording import phrase
 from reminders.web.change_feeds import atom_path
 from reminders.web.forms import signup_form
 from reminders.web.history_view import history_items
@@ -81,7 +84,9 @@ def public_router(
             regions=[region_item(r, current, lang, now) for r in current.regions],
             upcoming=[event_item(event, lang) for event in upcoming],
             picture=pictures.get(current, ALL, lang, now.date()),
-            all_links=subscribe_links(base_url, feed_path("all", lang), current.name),
+            all_links=subscribe_links(
+                base_url, feed_path("all", lang), calendar_name(lang, phrase(ALL_REGIONS, lang))
+            ),
             atom=atom_path("all", lang),
             signup_form=signup_form(current, lang),
         )
@@ -106,7 +111,7 @@ def public_router(
             lang=lang,
             region=region_item(region, current, lang, now),
             region_links=subscribe_links(
-                base_url, feed_path(region.id, lang), f"{current.name} — {region.name(lang)}"
+                base_url, feed_path(region.id, lang), calendar_name(lang, region.name(lang))
             ),
             upcoming=[event_item(event, lang) for event in upcoming],
             past=[event_item(event, lang) for event in past],

@@ -17,7 +17,7 @@ from babel.lists import format_list
 
 from feeds import feed_words
 from feeds.ical import FeedMeta, render_calendar
-from feeds.publish import FeedSet, Prepared, last_modified, prepared
+from feeds.publish import FeedSet, Prepared, calendar_name, last_modified, prepared
 from feeds.timeline import Timeline
 from feeds.wording import Kind, babel_locale, phrase
 from reminders.timeline_source import Snapshot
@@ -25,6 +25,18 @@ from reminders.timeline_source import Snapshot
 _KEY = "personal"
 _KIND_SLUGS = frozenset(kind.value for kind in Kind)
 Selection = tuple[tuple[str, ...], tuple[str, ...], str]  # regions, kinds, language
+
+
+def personal_feed_name(timeline: Timeline, regions: Iterable[str], lang: str) -> str:
+    """The personal feed's name, wholly in `lang`: "GCM regional reviews — Africa and Asia"."""
+    wanted = set(regions)
+    names = [r.name(lang) for r in timeline.regions if r.id in wanted]
+    where = (
+        format_list(names, locale=babel_locale(lang))
+        if names
+        else phrase(feed_words.ALL_REGIONS, lang)
+    )
+    return calendar_name(lang, where)
 
 
 class PersonalFeeds:
@@ -89,16 +101,10 @@ class PersonalFeeds:
     def _meta(
         self, timeline: Timeline, host: str, regions: list[str], kinds: tuple[str, ...], lang: str
     ) -> FeedMeta:
-        names = [r.name(lang) for r in timeline.regions if r.id in regions]
-        where = (
-            format_list(names, locale=babel_locale(lang))
-            if names
-            else phrase(feed_words.ALL_REGIONS, lang)
-        )
         base = self._base
         return FeedMeta(
             key="+".join([_KEY, *(regions or ["all"]), *kinds]),
-            name=f"{phrase(feed_words.CALENDAR_NAME, lang)} — {where}",
+            name=personal_feed_name(timeline, regions, lang),
             description=phrase(feed_words.CALENDAR_DESCRIPTION, lang),
             url=f"{base}/",
             host=host,

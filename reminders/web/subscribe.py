@@ -59,7 +59,7 @@ from reminders.web.forms import (
 from reminders.web.guards import cross_site, origin_of
 from reminders.web.links import subscribe_links
 from reminders.web.pages import error_page, language_of, page
-from reminders.web.personal_feed import PersonalFeeds
+from reminders.web.personal_feed import PersonalFeeds, personal_feed_name
 from reminders.web.ratelimit import (
     CLIENT_WINDOW,
     REQUESTS_PER_CLIENT,
@@ -375,7 +375,11 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
                 form=form_view(preferences or stored, current, lang, LANGUAGE_MENU),
                 errors=errors or {},
                 done=DONE.get(done, ""),
-                feed_links=subscribe_links(base_url, f"/personal/{feed_token}.ics", current.name),
+                feed_links=subscribe_links(
+                    base_url,
+                    f"/personal/{feed_token}.ics",
+                    personal_feed_name(current, stored.regions, lang),
+                ),
             )
         )
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from babel.lists import format_list
 
 from feeds import Timeline
-from feeds.wording import KIND_NAMES, Kind, babel_locale, phrase
+from feeds.feed_words import IN_ZONE
+from feeds.wording import KIND_NAMES, Kind, babel_locale, day_label, moment_label, phrase
+from feeds.zones import zone_label
 from reminders.leads import parse_lead
 from reminders.web.forms import Preferences, hour_label, lead_label
 from reminders.web.translations import N_, translate
@@ -63,19 +64,12 @@ def summary(
 
 def long_date(moment: datetime, tz: str, lang: str) -> str:
     """A day in the subscriber's zone, as the language writes it ("11 March 2024")."""
-    return format_date(moment.astimezone(ZoneInfo(tz)).date(), "long", locale=babel_locale(lang))
+    return day_label(moment.astimezone(ZoneInfo(tz)).date(), lang)
 
 
 def date_time(moment: datetime, tz: str, lang: str) -> str:
-    """A moment in the subscriber's zone, with the zone named ("5 December 2026, 15:19").
-
-    The long date and the short time, joined as the language joins them (CLDR's medium
-    date-time pattern): no seconds, and the day written out.
-    """
-    locale = babel_locale(lang)
-    local = moment.astimezone(ZoneInfo(tz))
-    pattern = str(locale.datetime_formats["medium"]).replace("'", "")
-    joined = pattern.replace("{0}", format_time(local, "short", locale=locale)).replace(
-        "{1}", format_date(local.date(), "long", locale=locale)
-    )
-    return f"{joined} ({tz})"
+    """A moment in the subscriber's zone, with the zone named
+    ("5 December 2026, 15:19 (Zurich time, UTC+1)")."""
+    local = moment.astimezone(ZoneInfo(tz)).replace(second=0, microsecond=0)
+    text = moment_label(local.replace(tzinfo=None), None, lang)
+    return phrase(IN_ZONE, lang, date=text, zone=zone_label(tz, moment, lang))

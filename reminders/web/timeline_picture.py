@@ -19,7 +19,7 @@ from feeds import GLOBAL, Event, Status, Timeline, date_label
 from feeds import when as w
 from feeds.picture_layout import COMPACT, Band, Geometry, Lane, Layout, Look, lay_out
 from feeds.picture_svg import PictureWords, render_pin, render_svg
-from feeds.wording import RTL_LANGUAGES, babel_locale
+from feeds.wording import RTL_LANGUAGES, babel_locale, month_label
 from reminders.web.translations import N_, translate
 
 ALL = "all"
@@ -105,7 +105,7 @@ def bands_of(timeline: Timeline, key: str, lang: str, today: date) -> list[Band]
 
 
 def _month_year(day: date, lang: str) -> str:
-    return format_skeleton("yMMMM", day, locale=babel_locale(lang))
+    return month_label(day.year, day.month, lang)
 
 
 def describe(layout: Layout, lang: str, today: date) -> str:

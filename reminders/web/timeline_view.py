@@ -18,6 +18,7 @@ from feeds.wording import (
     period_label,
     phrase,
 )
+from feeds.zones import city_time, zone_label
 
 #: Each language named in itself, for the language menu.
 LANGUAGE_MENU: tuple[tuple[str, str], ...] = tuple(
@@ -36,7 +37,11 @@ class EventItem:
     id: str
     title: Localized
     date: str
+    #: Timed events: the venue's zone as people say it ("Zurich time, UTC+1"), and the
+    #: start and end as ISO 8601 for the script that adds the reader's own time.
     zone: str
+    starts_iso: str
+    ends_iso: str
     window: str  # the full possible window when the date is vague
     kind: str
     status: str
@@ -56,6 +61,8 @@ class RegionItem:
     id: str
     name: Localized
     tz: str
+    #: The venue's zone as people say it: "Addis Ababa time".
+    zone: str
     contact: str
     url: str
     next: EventItem | None
@@ -73,7 +80,13 @@ def event_item(event: Event, lang: str) -> EventItem:
         id=event.id,
         title=event.title_in(lang),
         date=date_label(event.when, lang),
-        zone=event.tz if event.when.is_timed else "",
+        zone=zone_label(event.tz, event.starts_at, lang) if event.when.is_timed else "",
+        starts_iso=event.starts_at.isoformat() if event.when.is_timed else "",
+        ends_iso=(
+            event.ends_at.isoformat()
+            if event.when.is_timed and event.when.end_time is not None
+            else ""
+        ),
         window=_window(event, lang) if event.when.day_count > 1 else "",
         kind=phrase(KIND_NAMES[event.kind], lang),
         status=event.status.value,
@@ -94,6 +107,7 @@ def region_item(region: Region, timeline: Timeline, lang: str, now: datetime) ->
         id=region.id,
         name=region.name_in(lang),
         tz=region.tz,
+        zone=city_time(region.tz, lang),
         contact=region.contact,
         url=region.url,
         next=event_item(upcoming[0], lang) if upcoming else None,

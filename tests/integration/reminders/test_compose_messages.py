@@ -181,8 +181,8 @@ def test_message_reminder_states_both_zones(setup: MailSetup) -> None:
     text, _ = parts(parse(message_bytes(setup, "reminder", "en")))
     lines = [line for line in text.splitlines() if line.startswith(("When:", "Your time:"))]
     assert lines == [
-        "When: Monday, 11 March 2024, 10:00–18:00 (Central European Standard Time, GMT+01:00)",
-        "Your time: Monday, 11 March 2024, 06:00–14:00 (Chile Summer Time, GMT-03:00)",
+        "When: Monday 11 March 2024, 10:00–18:00 (Zurich time, UTC+1)",
+        "Your time: Monday 11 March 2024, 06:00–14:00 (Santiago time, UTC-3)",
     ]
 
 

@@ -90,12 +90,12 @@ async def test_event_page_history_in_readers_language(client: httpx.AsyncClient)
 
     assert history_section(english.text) == [
         "Date confirmed on 9 February 2024",
-        "Date: was June 2028 (date to be confirmed), now 19\u2009–\u200920 Jun 2028",
+        "Date: was June 2028 (date to be confirmed), now 19–20 June 2028",
         "Added on 10 January 2024",
     ]
     assert history_section(spanish.text) == [
         "Fecha confirmada el 9 de febrero de 2024",
-        "Fecha: antes junio de 2028 (fecha por confirmar), ahora 19–20 de junio de 2028",
+        "Fecha: antes junio de 2028 (fecha por confirmar), ahora del 19 al 20 de junio de 2028",
         "Añadido el 10 de enero de 2024",
     ]
 
@@ -135,7 +135,7 @@ async def test_atom_region_feed_parses_with_entries_newest_first(
         (
             "tag:gcm.example.org,2024:lac-2028-review/1/confirmed/20240209T120000Z",
             "Examen regional de ALC — Fecha confirmada el 9 de febrero de 2024",
-            "Fecha: antes junio de 2028 (fecha por confirmar), ahora 19–20 de junio de 2028",
+            "Fecha: antes junio de 2028 (fecha por confirmar), ahora del 19 al 20 de junio de 2028",
             f"{BASE_URL}/events/lac-2028-review?lang=es",
             "2024-02-09T12:00:00+00:00",
         ),

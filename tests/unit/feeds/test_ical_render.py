@@ -125,7 +125,7 @@ TBC = "(date to be confirmed)"
                 date(2024, 11, 10),
                 "TENTATIVE",
                 "TRANSPARENT",
-                f"Arab States discussion space — week of 3 November 2024 {TBC}",
+                f"Arab States discussion space — the week starting 3 November 2024 {TBC}",
             ),
             id="week",
         ),
@@ -158,7 +158,7 @@ TBC = "(date to be confirmed)"
                 date(2025, 4, 2),
                 "TENTATIVE",
                 "TRANSPARENT",
-                f"GCM Talk — expected second quarter of 2025 {TBC}",
+                f"GCM Talk — expected in the second quarter of 2025 {TBC}",
             ),
             id="quarter",
         ),
@@ -169,7 +169,7 @@ TBC = "(date to be confirmed)"
                 date(2026, 1, 2),
                 "TENTATIVE",
                 "TRANSPARENT",
-                f"IMRF — expected 2026 {TBC}",
+                f"IMRF — expected in 2026 {TBC}",
             ),
             id="year",
         ),
@@ -215,21 +215,26 @@ def test_entry_each_date_form_has_its_representation(event_id: str, expected: En
 @pytest.mark.parametrize(
     ("lang", "event_id", "summary"),
     [
-        ("fr", "ap-cancelled", "Annulé : Débat sur les données"),
+        ("fr", "ap-cancelled", "Événement annulé : Débat sur les données"),
         ("zh", "ap-cancelled", "已取消：Talk on data"),
-        ("fr", "lac-late", "Regional review — prévu : fin 2024 (date à confirmer)"),
-        ("es", "lac-late", "Examen regional — previsto para finales de 2024 (fecha por confirmar)"),
-        ("zh", "imrf-year", "IMRF — 预计 2026（日期待定）"),
-        # CLDR puts a narrow no-break space before the Russian year abbreviation.
+        ("fr", "lac-late", "Regional review — date prévue : fin 2024 (date à confirmer)"),
+        (
+            "es",
+            "lac-late",
+            "Examen regional — fecha prevista: finales de 2024 (fecha por confirmar)",
+        ),
+        ("zh", "imrf-year", "IMRF — 预计于2026年（日期待定）"),
+        # A no-break space keeps the Russian year abbreviation with its year.
         (
             "ru",
             "lac-postponed",
-            "Перенесено: LAC hearing — сентябрь 2024\u202fг. (дата уточняется)",
+            "Перенесено: LAC hearing — сентябрь 2024\u00a0г. (дата уточняется)",
         ),
         (
             "ar",
             "arab-week",
-            "فضاء النقاش للدول العربية — أسبوع 3 نوفمبر 2024 (التاريخ قيد التأكيد)",
+            "فضاء النقاش للدول العربية — الأسبوع الذي يبدأ في 3 تشرين الثاني/نوفمبر 2024 "
+            "(التاريخ قيد التأكيد)",
         ),
     ],
     ids=["fr-cancel", "zh-cancel", "fr-part", "es-part", "zh-year", "ru-postponed", "ar-week"],
@@ -260,7 +265,7 @@ def test_entry_lines_carry_every_property() -> None:
         f"UID:ap-across-days@{HOST}",
         "SEQUENCE:0",
         "CATEGORIES:Regional review",
-        "DESCRIPTION:9 October 2024\\, 09:00 – 10 October 2024\\, 17:00 (Europe/Zurich)\\n"
+        "DESCRIPTION:9 October 2024\\, 09:00 – 10 October 2024\\, 17:00 (Zurich time\\, UTC+2)\\n"
         "\\nWhere: Geneva (in person)\\nContact: rnap@example.org\\nLinks:\\n"
         "- Review page: https://example.org/review\\n- https://example.org/bare\\n"
         "Sources:\\n- https://example.org/source-1\\n- https://example.org/source-2\\n"
@@ -279,7 +284,7 @@ def test_part_of_year_description_states_the_whole_window() -> None:
 
     assert [line for line in lines if line.startswith("DESCRIPTION")] == [
         "DESCRIPTION:late 2024 (date to be confirmed)\\n"
-        "Possible dates: 1 September 2024 – 31 December 2024\\n"
+        "Possible dates: 1 September – 31 December 2024\\n"
         "\\nContact: lac@example.org\\nEvent page: https://gcm.example.org/events/lac-late"
     ]
 
@@ -288,7 +293,7 @@ def test_text_escaping_covers_comma_semicolon_backslash_and_newline() -> None:
     lines = component_lines(render(), f"ap-timed@{HOST}")
 
     assert [line for line in lines if line.startswith("DESCRIPTION")] == [
-        "DESCRIPTION:11 March 2024\\, 08:30–10:00 (Asia/Bangkok)\\n"
+        "DESCRIPTION:11 March 2024\\, 08:30–10:00 (Bangkok time\\, UTC+7)\\n"
         "\\nFirst line\\, with a comma\\; a semicolon \\\\ a backslash.\\nSecond line.\\n"
         "\\nWhere: Bangkok\\, UNCC (hybrid)\\nContact: rnap@example.org\\n"
         "Event page: https://gcm.example.org/events/ap-timed"

@@ -10,7 +10,6 @@ from reminders.mail.content import (
     starts_phrase,
     time_range,
     until_start,
-    zone_label,
 )
 from tests.reminder_fixtures import event, utc
 
@@ -53,28 +52,15 @@ def test_until_start_timed_event_hours_within_a_day() -> None:
 def test_time_range_across_summer_time_change_zurich() -> None:
     start, end = utc(2024, 3, 30, 22), utc(2024, 3, 31, 8)  # clocks go forward at 01:00 UTC
     assert time_range(start, end, ZoneInfo("Europe/Zurich"), "en") == (
-        "Saturday, 30 March 2024, 23:00 – Sunday, 31 March 2024, 10:00 "
-        "(Central European Standard Time, GMT+01:00)"
+        "Saturday 30 March 2024, 23:00 – Sunday 31 March 2024, 10:00 (Zurich time, UTC+1)"
     )
 
 
 def test_time_range_santiago_after_summer_time_end() -> None:
     start = utc(2025, 4, 6, 14)
     assert time_range(start, None, ZoneInfo("America/Santiago"), "es") == (
-        "domingo, 6 de abril de 2025, 10:00 (hora estándar de Chile, GMT-04:00)"
+        "domingo, 6 de abril de 2025, 10:00 (hora de Santiago de Chile, UTC-4)"
     )
-
-
-@pytest.mark.parametrize(
-    ("lang", "expected"),
-    [
-        ("en", "Central European Summer Time, GMT+02:00"),
-        ("ar", "توقيت وسط أوروبا الصيفي، غرينتش+02:00"),
-        ("zh", "中欧夏令时间，GMT+02:00"),
-    ],
-)
-def test_zone_label_names_zone_and_offset(lang: str, expected: str) -> None:
-    assert zone_label(ZoneInfo("Europe/Zurich"), utc(2024, 7, 1, 12), lang) == expected
 
 
 def test_change_views_localised_old_and_new() -> None:
@@ -89,13 +75,13 @@ def test_change_views_localised_old_and_new() -> None:
         ]
     }
     assert [(v.label, v.old, v.new) for v in change_views(payload, "fr")] == [
-        ("Date", "fin 2024 (date à confirmer)", "4–5 nov. 2024"),
+        ("Date", "fin 2024 (date à confirmer)", "du 4 au 5 novembre 2024"),
         ("Statut", "confirmé", "reporté"),
         ("Modalité", "(aucun)", "en ligne"),
         (
             "Fuseau horaire",
-            "heure d’Europe de l’Est (Asia/Beirut)",
-            "heure d’Europe de l’Est (Africa/Cairo)",
+            "heure locale (Beyrouth)",
+            "heure locale (Le Caire)",
         ),
         ("Titre", "Ancien", "New"),
         ("Liens", "(aucun)", "Registration: https://example.org/r"),
