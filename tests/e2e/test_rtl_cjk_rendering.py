@@ -16,10 +16,10 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.components import chromium, require
-from tests.e2e.live_service import CHROMIUM_ARGS, Live, live_service
+from tests.components import require
+from tests.e2e.live_service import Live, live_service
 from tests.reminder_mail_fixtures import mail_setup, message_bytes
 
 pytestmark = pytest.mark.browser
@@ -76,15 +76,6 @@ def _fonts(lang: str) -> None:
         ["fc-list", f":lang={lang}", "family"], capture_output=True, text=True, check=False
     ).stdout
     require(f"a Noto font for {lang} (fonts-noto-ui-core, fonts-noto-cjk)", found.strip())
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
