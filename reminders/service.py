@@ -39,7 +39,10 @@ from reminders.metrics import (
 from reminders.planning import PLANNED_UNTIL
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
+from reminders.web.api import PREFIX as API_PREFIX
+from reminders.web.api import api_app
 from reminders.web.app import create_web_app
+from reminders.web.embed import embed_router
 from reminders.web.request_id import RequestId
 from reminders.web.security import SecurityHeaders
 from reminders.web.subscribe import subscription_router
@@ -123,6 +126,9 @@ class Service:
     def timeline(self) -> Timeline:
         return self.source.served.timeline
 
+    def revisions(self) -> Mapping[str, Revision]:
+        return self.source.snapshot.revisions if self.source.snapshot else {}
+
     def history(self) -> History:
         snapshot = self.source.snapshot
         return snapshot.history if snapshot else {}
@@ -162,10 +168,19 @@ class Service:
             self.clock,
             self.readiness,
             lifespan=lifespan,
-            routers=[subscription_router(self)],
+            routers=[
+                subscription_router(self),
+                embed_router(
+                    self.timeline,
+                    self.settings.base_url,
+                    self.clock,
+                    self.settings.frame_origins,
+                ),
+            ],
             history=self.history,
         )
         web.add_api_route("/metrics", self._metrics, methods=["GET"], include_in_schema=False)
+        web.mount(API_PREFIX, api_app(self.timeline, self.revisions, self.settings.base_url))
         # Feeds answer first with prepared bytes and headers; only pages pay for the rest.
         pages = RequestId(SecurityHeaders(web))
         return FeedApp(lambda: self.source.served, fallback=pages, observe=FeedCounter())

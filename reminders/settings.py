@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reminders.package_data import SHIPPED_TIMELINE
@@ -22,6 +22,9 @@ _DOMAIN = re.compile(
 )
 #: No '+': it separates the local part from the token.
 _LOCAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+#: A web origin: scheme, host (name or IPv4), optional port; nothing else.
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside the dev environment
 
 
@@ -146,6 +149,26 @@ class Settings(BaseSettings):
         "INFO", description="Log level: DEBUG, INFO, WARNING or ERROR."
     )
     log_format: LogFormat = Field(LogFormat.TEXT, description="`text` or `json` log lines.")
+    embed_origins: str = Field(
+        "",
+        description="Sites allowed to show the `/embed/{region}` calendar in a frame: origins "
+        "separated by spaces, e.g. `https://migrantnetwork.example`; empty: no site.",
+    )
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in value.split():
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin like https://partner.example (scheme and host, "
+                    "optionally a port, no path)"
+                )
+        return value
+
+    @property
+    def frame_origins(self) -> tuple[str, ...]:
+        return tuple(self.embed_origins.split())
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:

@@ -31,3 +31,20 @@ def subscribe_links(base_url: str, path: str, name: str) -> SubscribeLinks:
         outlook="https://outlook.live.com/calendar/0/addfromweb?"
         + urlencode({"url": https, "name": name}),
     )
+
+
+#: Height of the embedded calendar's frame in the snippet partners copy.
+EMBED_HEIGHT = 480
+
+
+def embed_path(region: str, lang: str) -> str:
+    return f"/embed/{quote(region)}?{urlencode({'lang': lang})}"
+
+
+def embed_snippet(base_url: str, region: str, lang: str, title: str) -> str:
+    """The HTML a partner site pastes to show a region's calendar."""
+    src = base_url.rstrip("/") + embed_path(region, lang)
+    return (
+        f'<iframe src="{src}" title="{title}" width="100%" height="{EMBED_HEIGHT}" '
+        'style="border:0" loading="lazy"></iframe>'
+    )

@@ -18,7 +18,7 @@ from reminders.web.change_feeds import atom_path
 from reminders.web.forms import signup_form
 from reminders.web.history_view import history_items
 from reminders.web.language import negotiate
-from reminders.web.links import feed_path, subscribe_links
+from reminders.web.links import embed_snippet, feed_path, subscribe_links
 from reminders.web.templating import render_page
 from reminders.web.timeline_picture import ALL, Pictures
 from reminders.web.timeline_view import (
@@ -117,6 +117,7 @@ def public_router(
             past=[event_item(event, lang) for event in past],
             atom=atom_path(region.id, lang),
             picture=pictures.get(current, region.id, lang, now.date()),
+            embed=embed_snippet(base_url, region.id, lang, f"{current.name} — {region.name(lang)}"),
             signup_form=signup_form(current, lang, region.id),
         )
 

@@ -32,6 +32,10 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
+                if b"content-security-policy" in present:
+                    # A page with its own policy (the embed) decides framing with
+                    # frame-ancestors; X-Frame-Options would forbid every frame.
+                    present.add(b"x-frame-options")
                 extra = [item for item in SECURITY_HEADERS if item[0] not in present]
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)

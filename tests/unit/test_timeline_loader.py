@@ -303,8 +303,7 @@ def test_check_command_warns_per_missing_translation(tmp_path: Path) -> None:
     assert (result.exit_code, result.stderr.splitlines()) == (
         0,
         [
-            "warning: event europe-review: place.zh: no translation (readers see another "
-            "language)",
+            "warning: event europe-review: place.zh: no translation (readers see another language)",
             *(
                 f"warning: event europe-review: links.0.label.{lang}: no translation (readers "
                 "see another language)"
