@@ -84,6 +84,8 @@ class _EventIn(_Strict):
     links: list[_LinkIn] = []
     description: _TextIn = ""
     sources: list[str] = []
+    #: UIDs this event has in organisers' calendars (`gcmcal import` matches by them).
+    external_uids: list[str] = []
     #: The date as first announced, in the same grammar as `when` ("week of 2024-11-03").
     announced: str = ""
 
@@ -290,6 +292,7 @@ class _Builder:
             ),
             descriptions=descriptions,
             sources=tuple(data.sources),
+            external_uids=tuple(data.external_uids),
             announced=announced,
         )
 

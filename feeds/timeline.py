@@ -111,6 +111,9 @@ class Event:
     sources: tuple[str, ...] = ()
     #: The date as the organisers first announced it, when it has moved since.
     announced: When | None = None
+    #: UIDs of this event in organisers' calendars (Indico's ``indico-event-…@host``);
+    #: only `gcmcal import` reads them, so they are not part of what subscribers see.
+    external_uids: tuple[str, ...] = ()
 
     def title(self, lang: str) -> str:
         return self.titles.get(lang) or self.titles[DEFAULT_LANGUAGE]

@@ -254,6 +254,32 @@ async def _impact(settings: Settings, edited: Timeline, now: datetime) -> Impact
     return assess(edited, stored, gone, subscribers, now)
 
 
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--region", default=None, help="Region of new events [default: global].")
+@click.option(
+    "--timeline",
+    "timeline_path",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Timeline file to compare with [default: GCMCAL_TIMELINE].",
+)
+def import_(file: Path, region: str | None, timeline_path: Path | None) -> None:
+    """Suggest timeline changes from an iCalendar export (Indico); never edits the timeline."""
+    from reminders import calendar_import
+
+    timeline = _timeline_or_exit(timeline_path or _settings().timeline)
+    if region is not None and timeline.region(region) is None:
+        ids = ", ".join(r.id for r in timeline.regions)
+        raise click.UsageError(f"--region: no region {region!r}; use one of {ids}")
+    try:
+        exported, skipped = calendar_import.read_export(file.read_bytes(), str(file))
+    except calendar_import.ImportProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    found = calendar_import.suggest(timeline, exported, region)
+    click.echo("\n".join(calendar_import.lines(found, str(file), skipped)))
+
+
 @main.group()
 def db() -> None:
     """Database schema."""
