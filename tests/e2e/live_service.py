@@ -108,8 +108,9 @@ class Live:
 
 
 @contextmanager
-def live_service(tmp: Path) -> Iterator[Live]:
-    """Start aiosmtpd and `gcmcal serve`; stop both at exit."""
+def live_service(tmp: Path, settings: dict[str, str] | None = None) -> Iterator[Live]:
+    """Start aiosmtpd and `gcmcal serve` (with `settings`, GCMCAL_* variables, added); stop
+    both at exit."""
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
@@ -130,6 +131,7 @@ def live_service(tmp: Path) -> Iterator[Live]:
         "GCMCAL_MAIL_FROM": "GCM calendar <reminders@gcm.example.org>",
         "GCMCAL_OUTBOX": str(tmp / "maildir"),
         "GCMCAL_LOG_LEVEL": "INFO",
+        **(settings or {}),
     }
     log = (tmp / "service.log").open("wb")
     command = [
