@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,11 @@ def _now() -> datetime:
 
 
 class _Commands(click.Group):
-    """Turns the failures an operator can fix into one plain line, not a traceback."""
+    """Turns the failures an operator can fix into one plain line, not a traceback.
+
+    A closed output pipe (``gcmcal subscriptions list --show-emails | head``) is not a
+    failure: it goes on to click, which ends the command quietly.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         from sqlalchemy.exc import SQLAlchemyError
@@ -41,6 +46,8 @@ class _Commands(click.Group):
 
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            raise
         except (SchemaOutOfDate, StartupError) as exc:
             raise click.ClickException(str(exc)) from None
         except (OSError, SQLAlchemyError) as exc:
@@ -336,7 +343,7 @@ def worker(lease: float, once: bool) -> None:
 
 @main.group()
 def subscriptions() -> None:
-    """Add subscriptions for people who opted in elsewhere; count them."""
+    """Add, import, show, resume, remove and count subscriptions."""
 
 
 @subscriptions.command("add")
@@ -430,3 +437,102 @@ def preview(at_text: str, email: str | None, window: str) -> None:
         raise click.ClickException(str(exc)) from None
     for line in lines:
         click.echo(line)
+
+
+def _address(email: str) -> str:
+    from reminders import roster
+
+    try:
+        return roster.normalized_email(email)
+    except roster.ChoiceError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@subscriptions.command("show")
+@click.argument("email")
+def subscriptions_show(email: str) -> None:
+    """State, choices and recent failed sends (bounces) of EMAIL's subscription."""
+    from reminders import roster
+
+    try:
+        found = asyncio.run(roster.show_command(_settings(), _address(email)))
+    except roster.NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in roster.details_lines(found):
+        click.echo(line)
+
+
+@subscriptions.command("resume")
+@click.argument("email")
+def subscriptions_resume(email: str) -> None:
+    """Resume EMAIL's paused subscription (after bounces, or paused by its owner)."""
+    from reminders import roster
+    from reminders.db.models import SubscriptionState
+
+    try:
+        before = asyncio.run(roster.resume_command(_settings(), _address(email)))
+    except roster.NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    except roster.ChoiceError as exc:
+        raise click.ClickException(str(exc)) from None
+    if before is SubscriptionState.ACTIVE:
+        click.echo("the subscription is already active")
+    else:
+        click.echo("subscription resumed (active); its bounce score is cleared")
+
+
+@subscriptions.command("remove")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def subscriptions_remove(email: str, yes: bool) -> None:
+    """Erase EMAIL's subscription and its sending record (as an unsubscribe does)."""
+    from reminders import roster
+
+    address = _address(email)
+    if not yes:
+        click.confirm(f"Erase the subscription of {address}?", abort=True, err=True)
+    try:
+        asyncio.run(roster.remove_command(_settings(), address, _now()))
+    except roster.NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        "subscription erased; only a keyed hash of the address is kept, so that an import "
+        "does not add it again"
+    )
+
+
+@subscriptions.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def subscriptions_import(file: Path) -> None:
+    """Add the people listed in FILE (CSV) who already opted in elsewhere.
+
+    The first line names the columns: email (required), regions, kinds, language, tz,
+    leads, hour. Several regions, kinds or leads are separated by spaces or semicolons;
+    an empty cell takes the default of `subscriptions add`. Rows that cannot be added
+    are listed with their row number and column; the others are added. Exits with 1
+    when a row was refused.
+    """
+    from reminders import csv_import, roster_import
+
+    settings = _settings()
+    try:
+        timeline = load_timeline(settings.timeline)
+    except TimelineError as exc:
+        raise click.ClickException(f"the timeline cannot be loaded: {exc}") from None
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{file}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        rows = list(csv_import.read_rows(text, timeline))
+    except csv_import.HeaderError as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    except csv.Error as exc:
+        raise click.ClickException(f"{file}: not a CSV file: {exc}") from None
+    with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
+        report = asyncio.run(roster_import.import_command(settings, rows, _now(), bar.update))
+    click.echo(f"{report.added} added (active), {len(report.refused)} refused")
+    for refusal in report.refused:
+        click.echo(f"  {refusal}")
+    if report.refused:
+        sys.exit(1)

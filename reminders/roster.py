@@ -6,8 +6,9 @@ address that unsubscribed (only a keyed hash of it is kept), and an address that
 already subscribed.
 
 `validate` checks every option against the timeline and the offered lists, and names
-the option in its error. `*_command` are what the commands run, each with its own
-database connection.
+the option in its error. `details`, `resume_paused` and `erase` are the operator's view
+of one subscription and what they can do to it (`show`, `resume`, `remove`).
+`*_command` are what the commands run, each with its own database connection.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
@@ -26,13 +27,28 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import GLOBAL, LANGUAGES, Kind, Timeline
 from reminders.db.engine import create_engine, prepare_schema, session_factory
-from reminders.db.models import Subscription, SubscriptionState
+from reminders.db.models import (
+    BounceReport,
+    OutboxMessage,
+    OutboxState,
+    SendAttempt,
+    Subscription,
+    SubscriptionState,
+)
 from reminders.leads import DEFAULT, OFFERED, LeadError, parse_lead
+from reminders.outbox import PENDING_STATES
+from reminders.outcomes import LOG_SENT
 from reminders.planning import load_subscribers
 from reminders.preview import preview_lines
 from reminders.revision_store import load_revisions
 from reminders.settings import Settings
-from reminders.subscriptions import Choices, current_token, is_unsubscribed
+from reminders.subscriptions import (
+    Choices,
+    current_token,
+    is_unsubscribed,
+    resume,
+    unsubscribe,
+)
 from reminders.tokens import token_hash
 
 _GENERATION_SPAN = 2**30  # as reminders.subscriptions: a random first generation
@@ -124,16 +140,9 @@ class Unsubscribed(Exception):
         super().__init__("the address unsubscribed; only the person can sign up again")
 
 
-async def add_confirmed(
-    session: AsyncSession, email: str, choices: Choices, now: datetime, secret: str
-) -> Subscription:
-    """An ACTIVE subscription for an address that opted in elsewhere (caller commits)."""
-    existing = await session.scalar(select(Subscription).where(Subscription.email == email))
-    if existing is not None:
-        raise AlreadySubscribed(SubscriptionState(existing.state))
-    if await is_unsubscribed(session, secret, email):
-        raise Unsubscribed()
-    subscription = Subscription(
+def new_active(email: str, choices: Choices, now: datetime) -> Subscription:
+    """An ACTIVE subscription row; `set_tokens` once it has its id."""
+    return Subscription(
         email=email,
         regions=list(choices.regions),
         kinds=list(choices.kinds),
@@ -149,10 +158,28 @@ async def add_confirmed(
         confirmed_at=now,
         expires_at=None,
     )
+
+
+async def set_tokens(session: AsyncSession, added: Sequence[Subscription], secret: str) -> None:
+    """Store the link hashes of subscriptions just flushed (the token needs the id)."""
+    for subscription in added:
+        subscription.token_hash = token_hash(current_token(secret, subscription))
+    await session.flush()
+
+
+async def add_confirmed(
+    session: AsyncSession, email: str, choices: Choices, now: datetime, secret: str
+) -> Subscription:
+    """An ACTIVE subscription for an address that opted in elsewhere (caller commits)."""
+    existing = await session.scalar(select(Subscription).where(Subscription.email == email))
+    if existing is not None:
+        raise AlreadySubscribed(SubscriptionState(existing.state))
+    if await is_unsubscribed(session, secret, email):
+        raise Unsubscribed()
+    subscription = new_active(email, choices, now)
     session.add(subscription)
     await session.flush()
-    subscription.token_hash = token_hash(current_token(secret, subscription))
-    await session.flush()
+    await set_tokens(session, [subscription], secret)
     return subscription
 
 
@@ -183,7 +210,7 @@ async def listing(session: AsyncSession, *, with_emails: bool = False) -> Listin
 
 
 @asynccontextmanager
-async def _sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def open_sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = create_engine(settings.database_url)
     try:
         await prepare_schema(engine)
@@ -194,7 +221,7 @@ async def _sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[Asyn
 
 async def add_command(settings: Settings, email: str, choices: Choices, now: datetime) -> int:
     """`gcmcal subscriptions add`: the new subscription's id."""
-    async with _sessions(settings) as sessions, sessions.begin() as session:
+    async with open_sessions(settings) as sessions, sessions.begin() as session:
         added = await add_confirmed(
             session, email, choices, now, settings.secret_key.get_secret_value()
         )
@@ -203,7 +230,7 @@ async def add_command(settings: Settings, email: str, choices: Choices, now: dat
 
 async def list_command(settings: Settings, *, with_emails: bool) -> Listing:
     """`gcmcal subscriptions list`."""
-    async with _sessions(settings) as sessions, sessions() as session:
+    async with open_sessions(settings) as sessions, sessions() as session:
         return await listing(session, with_emails=with_emails)
 
 
@@ -215,7 +242,7 @@ async def preview_command(
     email: str | None = None,
 ) -> list[str]:
     """`gcmcal preview`: the dry-run lines (`reminders.preview`); reads, never writes."""
-    async with _sessions(settings) as sessions, sessions() as session:
+    async with open_sessions(settings) as sessions, sessions() as session:
         revisions = await load_revisions(session)
         addresses: dict[int, str] | None = None
         only: set[int] | None = None
@@ -231,16 +258,186 @@ async def preview_command(
     )
 
 
+# -- the operator's view of one subscription, and what they can do to it ---------------------
+
+
+class NotFound(LookupError):
+    def __init__(self) -> None:
+        super().__init__("no subscription has this address")
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One refused or failed send, from the send log."""
+
+    at: datetime
+    outcome: str  # a send log outcome (bounce, relay, retry, gave-up) or "reported <kind>"
+    smtp_code: int | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    """What `gcmcal subscriptions show` prints."""
+
+    id: int
+    email: str
+    state: SubscriptionState
+    choices: Choices
+    created_at: datetime
+    confirmed_at: datetime | None
+    hard_bounces: int  # permanent failures, ever
+    bounce_score: float  # as of the last bounce (it decays with time)
+    waiting: int  # emails queued or waiting for a retry
+    sent: int
+    failures: tuple[Failure, ...]  # newest first, at most FAILURES_SHOWN
+
+
+FAILURES_SHOWN = 20
+
+
+async def details(session: AsyncSession, email: str) -> Details:
+    found = await session.scalar(select(Subscription).where(Subscription.email == email))
+    if found is None:
+        raise NotFound()
+    o, log = OutboxMessage, SendAttempt
+    states = dict(
+        (
+            await session.execute(
+                select(o.state, func.count()).where(o.subscription_id == found.id).group_by(o.state)
+            )
+        ).all()
+    )
+    rows = await session.execute(
+        select(log.at, log.outcome, log.smtp_code, log.detail)
+        .join(o, o.id == log.outbox_id)
+        .where(o.subscription_id == found.id, log.outcome != LOG_SENT)
+        .order_by(log.at.desc(), log.id.desc())
+        .limit(FAILURES_SHOWN)
+    )
+    reports = await session.execute(
+        select(BounceReport.at, BounceReport.kind, BounceReport.detail)
+        .where(BounceReport.subscription_id == found.id)
+        .order_by(BounceReport.at.desc(), BounceReport.id.desc())
+        .limit(FAILURES_SHOWN)
+    )
+    failures = [Failure(row.at, row.outcome, row.smtp_code, row.detail) for row in rows]
+    failures += [Failure(row.at, f"reported {row.kind}", None, row.detail) for row in reports]
+    failures.sort(key=lambda failure: failure.at, reverse=True)
+    return Details(
+        id=found.id,
+        email=found.email,
+        state=SubscriptionState(found.state),
+        choices=Choices(
+            regions=tuple(found.regions),
+            kinds=tuple(found.kinds),
+            leads=tuple(found.leads),
+            language=found.language,
+            tz=found.tz,
+            delivery_hour=found.delivery_hour,
+        ),
+        created_at=found.created_at,
+        confirmed_at=found.confirmed_at,
+        hard_bounces=found.hard_bounces,
+        bounce_score=found.bounce_score,
+        waiting=sum(states.get(state, 0) for state in (*PENDING_STATES, OutboxState.SENDING)),
+        sent=states.get(OutboxState.SENT, 0),
+        failures=tuple(failures[:FAILURES_SHOWN]),
+    )
+
+
+def details_lines(found: Details) -> list[str]:
+    """`Details` as the command prints them (times in UTC)."""
+
+    def moment(value: datetime | None) -> str:
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+
+    chosen = found.choices
+    lines = [
+        f"email          {found.email}",
+        f"id             {found.id}",
+        f"state          {found.state}",
+        f"signed up      {moment(found.created_at)}",
+        f"confirmed      {moment(found.confirmed_at)}",
+        f"regions        {' '.join(chosen.regions) or 'all'}",
+        f"kinds          {' '.join(chosen.kinds) or 'all'}",
+        f"leads          {' '.join(chosen.leads)}",
+        f"language       {chosen.language}",
+        f"time zone      {chosen.tz}",
+        f"delivery hour  {chosen.delivery_hour:02d}:00",
+        f"emails         {found.sent} sent, {found.waiting} waiting",
+        f"bounces        {found.hard_bounces} permanent failures, score {found.bounce_score:.2f}",
+    ]
+    if found.failures:
+        lines.append("failed sends (newest first):")
+        for failure in found.failures:
+            code = f" {failure.smtp_code}" if failure.smtp_code is not None else ""
+            lines.append(f"  {moment(failure.at)}  {failure.outcome}{code}  {failure.detail}")
+    else:
+        lines.append("failed sends   none")
+    return lines
+
+
+async def resume_paused(session: AsyncSession, email: str) -> SubscriptionState:
+    """Resume a paused subscription (bounce score cleared); return its state before."""
+    found = await session.scalar(select(Subscription).where(Subscription.email == email))
+    if found is None:
+        raise NotFound()
+    before = SubscriptionState(found.state)
+    if before is SubscriptionState.PENDING:
+        raise ChoiceError("EMAIL", "the address has not confirmed its sign-up yet")
+    await resume(session, found)
+    return before
+
+
+async def erase(session: AsyncSession, email: str, now: datetime, secret: str) -> None:
+    """Erase the subscription as an unsubscribe does (only a keyed hash is kept)."""
+    found = await session.scalar(select(Subscription).where(Subscription.email == email))
+    if found is None:
+        raise NotFound()
+    await unsubscribe(session, found, now, secret)
+
+
+async def show_command(settings: Settings, email: str) -> Details:
+    """`gcmcal subscriptions show`."""
+    async with open_sessions(settings) as sessions, sessions() as session:
+        return await details(session, email)
+
+
+async def resume_command(settings: Settings, email: str) -> SubscriptionState:
+    """`gcmcal subscriptions resume`: the state before."""
+    async with open_sessions(settings) as sessions, sessions.begin() as session:
+        return await resume_paused(session, email)
+
+
+async def remove_command(settings: Settings, email: str, now: datetime) -> None:
+    """`gcmcal subscriptions remove`."""
+    async with open_sessions(settings) as sessions, sessions.begin() as session:
+        await erase(session, email, now, settings.secret_key.get_secret_value())
+
+
 __all__ = [
     "AlreadySubscribed",
     "ChoiceError",
+    "Details",
+    "Failure",
     "Listing",
+    "NotFound",
     "Unsubscribed",
     "add_command",
     "add_confirmed",
+    "details",
+    "details_lines",
+    "erase",
     "list_command",
     "listing",
+    "new_active",
     "normalized_email",
     "preview_command",
+    "remove_command",
+    "resume_command",
+    "resume_paused",
+    "set_tokens",
+    "show_command",
     "validate",
 ]

@@ -26,7 +26,6 @@ Rules
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
@@ -49,6 +48,7 @@ from reminders.db.models import (
     SubscriptionState,
     Unsubscribed,
 )
+from reminders.tokens import feed_token as feed_token  # re-exported: pages use subs.feed_token
 from reminders.tokens import manage_token, matches, token_hash
 
 PENDING_LIFETIME = timedelta(days=7)
@@ -104,17 +104,6 @@ def address_hash(secret: str, address: str) -> str:
     """The keyed hash kept of an unsubscribed address (HMAC-SHA256, hex)."""
     message = b"unsubscribed:" + address.strip().lower().encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-
-
-def feed_token(secret: str, subscription_id: int, generation: int) -> str:
-    """``<id>-<HMAC>``: the personal feed's secret; a new generation revokes it."""
-    message = f"feed:{subscription_id}:{generation}".encode()
-    mac = hmac.new(secret.encode(), message, hashlib.sha256).digest()
-    return f"{subscription_id}-{_b64(mac)}"
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 def _usable(subscription: Subscription, now: datetime) -> bool:
@@ -385,12 +374,23 @@ async def unsubscribe(
         delete(OutboxMessage).where(OutboxMessage.subscription_id == subscription.id)
     )
     kept = address_hash(secret, subscription.email)
+    link = subscription.token_hash
     await session.execute(delete(Subscription).where(Subscription.id == subscription.id))
     await session.execute(delete(Unsubscribed).where(Unsubscribed.address_hash == kept))
-    session.add(Unsubscribed(address_hash=kept, at=now))
+    session.add(Unsubscribed(address_hash=kept, at=now, link_hash=link))
     await session.flush()
     if subscription in session:
         session.expunge(subscription)
+
+
+async def unsubscribed_by_link(session: AsyncSession, token: str) -> bool:
+    """Whether this link's subscription was already erased by unsubscribing."""
+    if not _TOKEN.fullmatch(token):
+        return False
+    found = await session.scalar(
+        select(Unsubscribed.link_hash).where(Unsubscribed.link_hash == token_hash(token))
+    )
+    return found is not None and matches(token, found)
 
 
 async def is_unsubscribed(session: AsyncSession, secret: str, email: str) -> bool:

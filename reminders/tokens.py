@@ -33,6 +33,13 @@ def manage_token(secret: str, subscription_id: int, generation: int = 0) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+def feed_token(secret: str, subscription_id: int, generation: int) -> str:
+    """``<id>-<HMAC>``: the personal feed's secret; a new generation revokes it."""
+    message = f"feed:{subscription_id}:{generation}".encode()
+    mac = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return f"{subscription_id}-{base64.urlsafe_b64encode(mac).rstrip(b'=').decode('ascii')}"
+
+
 def token_hash(token: str) -> str:
     """What the database stores of a token: SHA-256, hex."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -196,6 +196,9 @@ class Unsubscribed(Base):
 
     address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[datetime]
+    # SHA-256 of the link that unsubscribed: the same link posted again (RFC 8058
+    # one-click retried by a mail provider) is answered with success, not "unknown".
+    link_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class SchedulerState(Base):

@@ -504,17 +504,21 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
         # RFC 8058: posted by mail providers, no cookies, no Origin: no origin check.
         now = backend.clock()
 
-        async def work(session: AsyncSession) -> str | None:
+        async def work(session: AsyncSession) -> tuple[str | None, bool]:
             found = await subs.by_token(session, token, now)
             if found is None:
-                return None
+                # A provider retrying the one-click POST, or a second click: the
+                # address is gone already, which is what was asked (RFC 8058 wants 2xx).
+                return None, await subs.unsubscribed_by_link(session, token)
             lang = lang_for(request, found)
             await subs.unsubscribe(session, found, now, secret)
-            return lang
+            return lang, True
 
-        lang = await in_transaction(work)
-        if lang is None:
+        lang, gone = await in_transaction(work)
+        if not gone:
             return bad_link(request)
+        if lang is None:
+            return _private(page(request, "unsubscribed.html.j2", lang=lang_for(request, None)))
         log.info("a subscriber unsubscribed; their data is erased")
         return _private(page(request, "unsubscribed.html.j2", lang=lang))
 

@@ -505,9 +505,28 @@ async def test_one_click_unsubscribe_erases_everything(
             (subs.address_hash(SECRET, "amina@example.org"), NOW)
         ]
         assert await subs.is_unsubscribed(session, SECRET, "Amina@example.org") is True
-    again = await client.post(f"/unsubscribe/{token}")
-    assert again.status_code == 404
     assert subscription.id > 0
+
+
+async def test_one_click_unsubscribe_posted_again_answers_success(
+    client: httpx.AsyncClient, service: Service
+) -> None:
+    token = await _confirmed(client, service)
+    one_click = {
+        "content": b"List-Unsubscribe=One-Click",
+        "headers": {"content-type": "application/x-www-form-urlencoded"},
+    }
+    first = await client.post(f"/unsubscribe/{token}", **one_click)  # type: ignore[arg-type]
+    again = await client.post(f"/unsubscribe/{token}", **one_click)  # type: ignore[arg-type]
+    unknown = await client.post("/unsubscribe/" + "B" * 43, **one_click)  # type: ignore[arg-type]
+
+    # The second answer cannot know the gone subscriber's language: the browser's, or English.
+    assert [(r.status_code, _h1(r)) for r in (first, again)] == [
+        (200, "Vous êtes désabonné·e"),
+        (200, "You are unsubscribed"),
+    ]
+    assert unknown.status_code == 404
+    assert await _count(service, Subscription) == 0
 
 
 async def test_unsubscribed_address_may_sign_up_again_itself(
