@@ -73,7 +73,7 @@ async def fetch(app: ASGIApp, url: str) -> bytes:
         "raw_path": path.encode(),
         "query_string": query.encode(),
         "root_path": "",
-        "headers": [(b"host", b"export.local")],
+        "headers": [],  # no Host: nothing to trust or to refuse
         "client": ("127.0.0.1", 0),
         "server": ("127.0.0.1", 80),
     }

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import GLOBAL, LANGUAGES, Kind, Timeline
+from reminders.addresses import length_problem
 from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.db.models import (
     BounceReport,
@@ -72,7 +73,10 @@ def normalized_email(address: str) -> str:
         valid = validate_email(address.strip(), check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise ChoiceError("EMAIL", f"{address!r} is not a valid address: {exc}") from None
-    return (valid.ascii_email or valid.normalized).lower()
+    stored = (valid.ascii_email or valid.normalized).lower()
+    if problem := length_problem(stored):
+        raise ChoiceError("EMAIL", f"{address!r} is not a valid address: {problem}")
+    return stored
 
 
 def _choose(option: str, values: Iterable[str], allowed: Sequence[str]) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI
 from fastapi.responses import Response
@@ -41,7 +41,8 @@ from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
 from reminders.web.api import PREFIX as API_PREFIX
 from reminders.web.api import api_app
-from reminders.web.app import create_web_app
+from reminders.web.app import create_web_app, refused, server_error
+from reminders.web.edge import HeadAsGet, LastResort, RequestGate
 from reminders.web.embed import embed_router
 from reminders.web.request_id import RequestId
 from reminders.web.security import SecurityHeaders
@@ -182,7 +183,12 @@ class Service:
         web.add_api_route("/metrics", self._metrics, methods=["GET"], include_in_schema=False)
         web.mount(API_PREFIX, api_app(self.timeline, self.revisions, self.settings.base_url))
         # Feeds answer first with prepared bytes and headers; only pages pay for the rest.
-        pages = RequestId(SecurityHeaders(web))
+        own_host = urlsplit(self.settings.base_url).hostname or "localhost"
+        pages = RequestId(
+            SecurityHeaders(
+                LastResort(RequestGate(HeadAsGet(web), [own_host], refused), server_error)
+            )
+        )
         return FeedApp(lambda: self.source.served, fallback=pages, observe=FeedCounter())
 
     async def _metrics(self) -> Response:

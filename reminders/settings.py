@@ -7,6 +7,7 @@ step). A bad value stops the service at start with a message naming the variable
 from __future__ import annotations
 
 import re
+from email.utils import parseaddr
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from reminders.addresses import length_problem
 from reminders.package_data import SHIPPED_TIMELINE
 
 _DOMAIN = re.compile(
@@ -169,6 +171,14 @@ class Settings(BaseSettings):
     @property
     def frame_origins(self) -> tuple[str, ...]:
         return tuple(self.embed_origins.split())
+
+    @field_validator("mail_from", "unsubscribe_mailbox")
+    @classmethod
+    def _address_fits_smtp(cls, value: str) -> str:
+        address = parseaddr(value)[1]
+        if value and (problem := length_problem(address or value)):
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:

@@ -57,6 +57,7 @@ from zoneinfo import ZoneInfo
 
 from feeds.timeline import Timeline
 from feeds.wording import day_label
+from reminders.addresses import length_problem
 from reminders.db.models import MessageKind
 from reminders.i18n import environment, gettext
 from reminders.mail import words
@@ -166,7 +167,11 @@ def _part(content_type: bytes, data: bytes, use_base64: bool) -> bytes:
 
 
 def _address_ok(address: str) -> bool:
-    return "@" in address and not any(c in address for c in '\r\n<>,;"\\ \t\x00')
+    return (
+        "@" in address
+        and not any(c in address for c in '\r\n<>,;"\\ \t\x00')
+        and length_problem(address) is None
+    )
 
 
 class Composer:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Scope
 
@@ -26,8 +25,6 @@ from reminders.web.translations import N_
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
-#: Secrets in paths (manage tokens, feed keys): never written to the log.
-_TOKENS = re.compile(r"[A-Za-z0-9_-]{20,}")
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 
 
@@ -38,6 +35,22 @@ def _static_files() -> dict[str, tuple[bytes, str]]:
         for path in sorted(STATIC.iterdir())
         if path.suffix in _STATIC_TYPES
     }
+
+
+def refused(scope: Scope, status_code: int) -> HTMLResponse:
+    """The page for a request refused before any route saw it (e.g. a foreign Host)."""
+    return error_page(
+        Request(scope),
+        status_code,
+        N_("Request refused"),
+        N_("We could not handle this request. Please go back and try again."),
+    )
+
+
+def server_error(scope: Scope, status_code: int) -> HTMLResponse:
+    return error_page(
+        Request(scope), status_code, N_("Something went wrong"), N_("Please try again in a moment.")
+    )
 
 
 def _too_large(scope: Scope, status_code: int) -> ASGIApp:
@@ -109,9 +122,7 @@ def create_web_app(
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s", _TOKENS.sub("…", request.url.path))
-        return error_page(
-            request, 500, N_("Something went wrong"), N_("Please try again in a moment.")
-        )
+        # Logged once, by `edge.LastResort`, when Starlette raises it again.
+        return server_error(request.scope, 500)
 
     return app

@@ -26,12 +26,13 @@ from email_validator import EmailNotValidError, validate_email
 from feeds import Timeline
 from feeds.wording import KIND_NAMES, LANGUAGES, Kind, babel_locale, phrase
 from feeds.zones import canonical_zones, picker_label
+from reminders.addresses import length_problem
 from reminders.leads import DEFAULT, OFFERED, Lead
 from reminders.web.timeline_view import LANGUAGE_MENU
 from reminders.web.translations import N_, translate
 
 DEFAULT_DELIVERY_HOUR = 9
-MAX_EMAIL_LENGTH = 254  # RFC 5321 path limit less the angle brackets
+MAX_EMAIL_LENGTH = 254  # RFC 5321 path limit less the angle brackets (`reminders.addresses`)
 #: Most values read for one field; a form has fewer options than this.
 MAX_VALUES = 64
 FALLBACK_ZONE = "UTC"
@@ -150,7 +151,7 @@ def check_email(raw: str | None) -> tuple[str, str | None]:
             return text, E_EMAIL_INTERNATIONAL
         return text, E_EMAIL_INVALID
     address = (valid.ascii_email or valid.normalized).lower()
-    if len(address) > MAX_EMAIL_LENGTH:
+    if length_problem(address):
         return text, E_EMAIL_TOO_LONG
     return address, None
 

@@ -24,7 +24,10 @@ MAX_BODY_MESSAGES = 1024
 
 def origin_of(url: str) -> str:
     """``scheme://host[:port]`` of a URL, lower case, default ports dropped."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. an unbalanced "[" reads as a broken IPv6 host
+        return ""
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if ":" in host:

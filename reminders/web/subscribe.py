@@ -239,7 +239,8 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
     @router.post("/subscribe", response_class=HTMLResponse)
     async def subscribe(request: Request) -> Response:
         lang = language_of(request)
-        refusal = refused_origin(request) or refused_client(request)
+        # The cheap per-client limit first: nothing else runs for a flood.
+        refusal = refused_client(request) or refused_origin(request)
         if refusal is not None:
             return refusal
         current = timeline()
@@ -268,7 +269,8 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
     @router.post("/link", response_class=HTMLResponse)
     async def link_request(request: Request) -> Response:
         lang = language_of(request)
-        refusal = refused_origin(request) or refused_client(request)
+        # The cheap per-client limit first: nothing else runs for a flood.
+        refusal = refused_client(request) or refused_origin(request)
         if refusal is not None:
             return refusal
         email, error = check_email((await form_of(request)).get("email"))
