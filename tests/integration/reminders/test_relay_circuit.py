@@ -227,7 +227,7 @@ async def test_readyz_and_metrics_say_the_relay_circuit_is_open(broken: Setup) -
     await service.open()
     try:
         transport = httpx.ASGITransport(app=service.asgi())
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             ready = (await client.get("/readyz")).json()
             metrics = (await client.get("/metrics")).text
     finally:
