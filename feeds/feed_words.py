@@ -35,3 +35,11 @@ CALENDAR_DESCRIPTION = N_(
     "Dates of the Global Compact for Migration regional reviews: consultations, "
     "hearings and deadlines. Dates not fixed yet are marked “(date to be confirmed)”."
 )
+
+#: Lead the SUMMARY of an announcement that did not happen as announced (`feeds.lapse`).
+SUPERSEDED_MARKER = pgettext("summary", "Not held as announced: %(title)s")
+NEVER_CONFIRMED_MARKER = pgettext("summary", "Never confirmed: %(title)s")
+OVERTAKEN_BY = N_("Overtaken by: %(url)s")
+REGISTRATION = N_("Registration and accreditation: %(url)s")
+REGISTRATION_DEADLINE = N_("Registration deadline: %(date)s")
+DEADLINE_NOT_PUBLISHED = pgettext("deadline", "not published")

@@ -20,14 +20,22 @@ day, days              all-day ``VALUE=DATE``, DTEND = last day+1  CONFIRMED; ti
 alternatives, week,    all-day span over the whole possible        TENTATIVE; "title —
 month                  window, DTEND = last possible day + 1       <date label> (date to
                                                                    be confirmed)"
-part of year, year     ONE all-day marker on the window's first    TENTATIVE; "title —
-                       day (DTEND = first day + 1); the full       expected late 2024
+part of year, year,    ONE all-day marker on the window's first    TENTATIVE; "title —
+range over a month     day (DTEND = first day + 1); the full       expected late 2024
                        window is written in DESCRIPTION            (date to be confirmed)"
+range up to a month    all-day span like a month                   as for a month
 =====================  ==========================================  ====================
 
-Part-of-year and year windows are markers rather than spans because a four-month or
-twelve-month all-day bar covers every day of the season in month views (the complaint in
-indico#6867), burying the events whose dates are known.
+Part-of-year, year and long range windows are markers rather than spans because a
+four-month or twelve-month all-day bar covers every day of the season in month views
+(the complaint in indico#6867), burying the events whose dates are known.
+
+Once the whole window is over (`feeds.lapse`), no entry says "to be confirmed": a
+superseded announcement reads "Not held as announced: title — <period>", one that was
+never confirmed "Never confirmed: title — <period>", and a confirmed vague one just
+"title — <period>". They stay in the feed (removing them would delete them from
+calendars) with STATUS:TENTATIVE. An event known only from reports by others keeps
+STATUS:CONFIRMED but its DESCRIPTION says "Status: reported by …".
 
 Status: ``tentative`` gives STATUS:TENTATIVE and "(tentative)" after the title;
 ``postponed`` gives STATUS:TENTATIVE and a "Postponed:" prefix; ``cancelled`` gives
@@ -56,20 +64,29 @@ from icalendar import Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
 from feeds import feed_words
+from feeds.catalogs import Message
+from feeds.lapse import (
+    Lapse,
+    event_date_label,
+    lapse,
+    reported_by_names,
+    status_label,
+    window_over,
+)
 from feeds.revisions import Revision, utc_seconds
-from feeds.timeline import Event, Region, localized
+from feeds.timeline import Event, Region, Source, localized
 from feeds.vtimezone import vtimezone
-from feeds.when import Precision
+from feeds.when import Precision, When
 from feeds.wording import (
     KIND_NAMES,
     LANGUAGES,
     MODALITY_NAMES,
     STATUS_NAMES,
-    Phrases,
     Status,
     date_label,
     days_label,
     expected_label,
+    period_label,
     phrase,
     to_be_confirmed,
 )
@@ -80,10 +97,22 @@ RETENTION = timedelta(days=30)
 REFRESH_INTERVAL = timedelta(hours=6)
 #: Windows too long to paint: shown as one marker day, see the module docstring.
 MARKER_PRECISIONS = frozenset({Precision.PART_OF_YEAR, Precision.YEAR})
+#: A range longer than this is a marker too; up to it, a span like a month.
+LONGEST_RANGE_SPAN = 31
 
-_STATUS_MARKERS: Mapping[Status, Phrases] = {
+
+def is_marker(when: When) -> bool:
+    if when.precision is Precision.RANGE:
+        return when.day_count > LONGEST_RANGE_SPAN
+    return when.precision in MARKER_PRECISIONS
+
+_STATUS_MARKERS: Mapping[Status, Message] = {
     Status.CANCELLED: feed_words.CANCELLED_MARKER,
     Status.POSTPONED: feed_words.POSTPONED_MARKER,
+}
+_LAPSE_MARKERS: Mapping[Lapse, Message] = {
+    Lapse.SUPERSEDED: feed_words.SUPERSEDED_MARKER,
+    Lapse.UNCONFIRMED: feed_words.NEVER_CONFIRMED_MARKER,
 }
 
 
@@ -134,7 +163,8 @@ def render_calendar(
     if len(set(ids)) != len(ids):
         raise ValueError(f"duplicate event ids: {sorted({i for i in ids if ids.count(i) > 1})}")
     components = [
-        _vevent(e, feed=feed, revision=revision_of(revisions, e), lang=lang) for e in shown
+        _vevent(e, feed=feed, revision=revision_of(revisions, e), lang=lang, now=now)
+        for e in shown
     ]
     body: bytes = _calendar(feed, lang, None, shown, components).to_ical()
     return body
@@ -146,11 +176,12 @@ def render_event(
     feed: FeedMeta,
     revision: Revision,
     lang: str,
+    now: datetime,
     method: str | None = None,
 ) -> bytes:
     """One event as a calendar file; ``method="PUBLISH"`` for an email attachment."""
     _check_language(lang)
-    component = _vevent(event, feed=feed, revision=revision, lang=lang)
+    component = _vevent(event, feed=feed, revision=revision, lang=lang, now=now)
     body: bytes = _calendar(feed, lang, method, [event], [component]).to_ical()
     return body
 
@@ -164,7 +195,7 @@ def entry_dates(event: Event) -> tuple[date, date] | tuple[datetime, datetime | 
     if when.is_timed:
         start = _unambiguous(event.starts_at)
         return start, None if when.end_time is None else _unambiguous(event.ends_at)
-    if when.precision in MARKER_PRECISIONS:
+    if is_marker(when):
         return when.first_day, when.first_day + timedelta(days=1)
     return when.first_day, when.last_day + timedelta(days=1)
 
@@ -185,10 +216,22 @@ def ical_status(event: Event) -> str:
     return "TENTATIVE"
 
 
-def summary(event: Event, lang: str) -> str:
+def summary(event: Event, lang: str, now: datetime) -> str:
     title = _line(event.title(lang))
     when = event.when
-    if when.precision in MARKER_PRECISIONS:
+    lapsed = lapse(event, now)
+    if lapsed is not None:
+        period = period_label(when, lang)
+        text = (
+            title
+            if when.is_exact_day
+            else phrase(feed_words.TITLE_AND_DATE, lang, title=title, date=period)
+        )
+        return phrase(_LAPSE_MARKERS[lapsed], lang, title=text)
+    if window_over(event, now) and not when.is_exact_day:
+        period = period_label(when, lang)
+        text = phrase(feed_words.TITLE_AND_DATE, lang, title=title, date=period)
+    elif is_marker(when):
         expected = to_be_confirmed(expected_label(when, lang), lang)
         text = phrase(feed_words.TITLE_AND_DATE, lang, title=title, date=expected)
     elif not when.is_exact_day:
@@ -211,9 +254,9 @@ def location(event: Event, lang: str) -> str:
     return phrase(feed_words.PLACE_AND_MODALITY, lang, place=place, modality=modality)
 
 
-def description(event: Event, *, feed: FeedMeta, lang: str) -> str:
+def description(event: Event, *, feed: FeedMeta, lang: str, now: datetime) -> str:
     when = event.when
-    head = date_label(when, lang)
+    head = event_date_label(event, lang, now)
     if when.is_timed:
         zone = zone_label(event.tz, event.starts_at, lang)
         head = phrase(feed_words.IN_ZONE, lang, date=head, zone=zone)
@@ -221,9 +264,12 @@ def description(event: Event, *, feed: FeedMeta, lang: str) -> str:
     if not when.is_exact_day and when.precision is not Precision.ALTERNATIVES:
         window = days_label(when.first_day, when.last_day, lang)
         lines.append(phrase(feed_words.POSSIBLE_DATES, lang, dates=window))
-    if event.status is not Status.CONFIRMED:
-        status = phrase(STATUS_NAMES[event.status], lang)
+    status = status_label(event, lang, now)
+    if status != phrase(STATUS_NAMES[Status.CONFIRMED], lang):
         lines.append(phrase(feed_words.STATUS_LINE, lang, status=status))
+    if event.superseded_by:
+        overtaken = isolate(feed.event_url(event.superseded_by), lang)
+        lines.append(phrase(feed_words.OVERTAKEN_BY, lang, url=overtaken))
     if text := _text(event.description(lang)):
         lines += ["", text]
     lines.append("")
@@ -238,18 +284,46 @@ def description(event: Event, *, feed: FeedMeta, lang: str) -> str:
             label = _line(localized(link.labels, lang).text)
             url = isolate(link.url, lang)
             lines.append(f"- {label}: {url}" if label else f"- {url}")
+    lines += _registration_lines(event, lang)
     if event.sources:
         lines.append(phrase(feed_words.SOURCES, lang))
-        lines += [f"- {isolate(url, lang)}" for url in event.sources]
+        lines += [_source_line(source, lang) for source in event.sources]
     page = isolate(feed.event_url(event.id), lang)
     lines.append(phrase(feed_words.EVENT_PAGE, lang, url=page))
     return "\n".join(lines)
 
 
+def _registration_lines(event: Event, lang: str) -> list[str]:
+    registration = event.registration
+    if registration is None:
+        return []
+    lines = []
+    if registration.url:
+        lines.append(phrase(feed_words.REGISTRATION, lang, url=isolate(registration.url, lang)))
+    deadline = (
+        date_label(registration.deadline, lang)
+        if registration.deadline
+        else phrase(feed_words.DEADLINE_NOT_PUBLISHED, lang)
+    )
+    lines.append(phrase(feed_words.REGISTRATION_DEADLINE, lang, date=deadline))
+    if note := _line(registration.note(lang).text):
+        lines.append(note)
+    return lines
+
+
+def _source_line(source: Source, lang: str) -> str:
+    author = _line(source.author(lang))
+    if not author:
+        return f"- {source.url}"
+    return f"- {source.url} ({reported_by_names([author], lang)})"
+
+
 # Assembly -------------------------------------------------------------------------------
 
 
-def _vevent(event: Event, *, feed: FeedMeta, revision: Revision, lang: str) -> VEvent:
+def _vevent(
+    event: Event, *, feed: FeedMeta, revision: Revision, lang: str, now: datetime
+) -> VEvent:
     stamp = utc_seconds(revision.modified)
     start, end = entry_dates(event)
     component = VEvent()
@@ -260,7 +334,7 @@ def _vevent(event: Event, *, feed: FeedMeta, revision: Revision, lang: str) -> V
     component.add("dtstart", start)
     if end is not None:
         component.add("dtend", end)
-    component.add("summary", summary(event, lang))
+    component.add("summary", summary(event, lang, now))
     component.add("status", ical_status(event))
     component.add("transp", "TRANSPARENT")
     component.add("x-microsoft-cdo-busystatus", "FREE")
@@ -268,7 +342,7 @@ def _vevent(event: Event, *, feed: FeedMeta, revision: Revision, lang: str) -> V
     if where := location(event, lang):
         component.add("location", where)
     component.add("url", feed.event_url(event.id))
-    component.add("description", description(event, feed=feed, lang=lang))
+    component.add("description", description(event, feed=feed, lang=lang, now=now))
     return component
 
 

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo, available_timezones
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from feeds import when as when_module
-from feeds.timeline import GLOBAL, Event, Link, Region, Texts, Timeline
-from feeds.wording import LANGUAGES, Kind, Modality, Status
+from feeds.timeline import GLOBAL, Event, Link, Region, Registration, Source, Texts, Timeline
+from feeds.wording import LANGUAGES, Kind, Modality, SourceKind, Status
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,18 @@ class _LinkIn(_Strict):
     label: _TextIn = ""
 
 
+class _SourceIn(_Strict):
+    url: str
+    kind: SourceKind
+    by: _TextIn = ""
+
+
+class _RegistrationIn(_Strict):
+    url: str = ""
+    deadline: str = ""
+    note: _TextIn = ""
+
+
 class _Header(_Strict):
     name: str = "GCM regional reviews"
     default_language: str = "en"
@@ -83,11 +95,14 @@ class _EventIn(_Strict):
     modality: Modality | None = None
     links: list[_LinkIn] = []
     description: _TextIn = ""
-    sources: list[str] = []
+    # A plain URL is the organisers' own page; a report by others says who reported it.
+    sources: list[str | _SourceIn] = []
     #: UIDs this event has in organisers' calendars (`gcmcal import` matches by them).
     external_uids: list[str] = []
     #: The date as first announced, in the same grammar as `when` ("week of 2024-11-03").
     announced: str = ""
+    superseded_by: str = ""
+    registration: _RegistrationIn | None = None
 
 
 class _FileIn(_Strict):
@@ -269,9 +284,28 @@ class _Builder:
             if zone_ok:
                 for message in local_time_problems(when, tz):
                     self.problem(place, "when", message)
-        for n, source in enumerate(data.sources):
-            if not _is_web_url(source):
-                self.problem(place, f"sources.{n}", f"{source!r} is not an http(s) URL")
+        sources = [
+            Source(item)
+            if isinstance(item, str)
+            else Source(
+                item.url,
+                item.kind,
+                self.texts(
+                    place,
+                    f"sources.{n}.by",
+                    item.by,
+                    language,
+                    required=item.kind is SourceKind.REPORT,
+                ),
+            )
+            for n, item in enumerate(data.sources)
+        ]
+        for n, source in enumerate(sources):
+            if not _is_web_url(source.url):
+                self.problem(place, f"sources.{n}", f"{source.url!r} is not an http(s) URL")
+        registration = self.registration(place, data.registration, language)
+        if data.superseded_by == data.id:
+            self.problem(place, "superseded_by", "an event cannot supersede itself")
         for n, link in enumerate(data.links):
             if not _is_web_url(link.url):
                 self.problem(place, f"links.{n}.url", f"{link.url!r} is not an http(s) URL")
@@ -291,10 +325,38 @@ class _Builder:
                 Link(link.url, label) for link, label in zip(data.links, labels, strict=True)
             ),
             descriptions=descriptions,
-            sources=tuple(data.sources),
+            sources=tuple(sources),
             external_uids=tuple(data.external_uids),
             announced=announced,
+            superseded_by=data.superseded_by,
+            registration=registration,
         )
+
+    def registration(
+        self, place: str, data: _RegistrationIn | None, language: str
+    ) -> Registration | None:
+        if data is None:
+            return None
+        if data.url and not _is_web_url(data.url):
+            self.problem(place, "registration.url", f"{data.url!r} is not an http(s) URL")
+        notes = self.texts(place, "registration.note", data.note, language)
+        deadline = None
+        if data.deadline:
+            try:
+                deadline = when_module.parse(data.deadline)
+            except when_module.WhenError as exc:
+                self.problem(place, "registration.deadline", str(exc))
+        return Registration(data.url, deadline, notes)
+
+    def successors(self, events: list[Event]) -> None:
+        known = {event.id for event in events}
+        for event in events:
+            if event.superseded_by and event.superseded_by not in known:
+                self.problem(
+                    f"event {event.id}",
+                    "superseded_by",
+                    f"unknown event {event.superseded_by!r}",
+                )
 
     def duplicates(self, what: str, ids: list[Any]) -> None:
         # Only text ids can clash; any other value is reported as the wrong type.
@@ -397,6 +459,7 @@ def parse_timeline(text: str, source: str = "timeline.toml") -> Timeline:
         for index, raw in enumerate(top.events)
         if (event := builder.event(index, raw, regions, header)) is not None
     ]
+    builder.successors(events)
     if builder.problems:
         raise TimelineError(source, builder.problems)
     events.sort(key=lambda event: (event.starts_at, event.id))

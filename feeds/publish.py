@@ -232,7 +232,12 @@ class FeedSet:
             regions=self._regions,
         )
         return render_event(
-            event, feed=single, revision=self._revision(event), lang=lang, method=method
+            event,
+            feed=single,
+            revision=self._revision(event),
+            lang=lang,
+            now=self.now,
+            method=method,
         )
 
     def _revision(self, event: Event) -> Revision:

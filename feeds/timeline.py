@@ -12,7 +12,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from feeds.when import When
-from feeds.wording import DEFAULT_LANGUAGE, RTL_LANGUAGES, Kind, Modality, Status
+from feeds.wording import DEFAULT_LANGUAGE, RTL_LANGUAGES, Kind, Modality, SourceKind, Status
 
 GLOBAL = "global"
 
@@ -77,6 +77,43 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Source:
+    """Where a date was read, and whose word it is."""
+
+    url: str
+    kind: SourceKind = SourceKind.ORGANISER
+    #: Who reported it (a report's author), per language.
+    by: Mapping[str, str] = field(default_factory=dict)
+
+    def author(self, lang: str) -> str:
+        # No fallback: a name left in another script would break the reader's text; the
+        # report then reads "reported by others" until the name is translated.
+        return self.by.get(lang, "")
+
+    def published(self) -> list[object]:
+        return [self.url, self.kind.value, dict(sorted(self.by.items()))]
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    """How to register and get accredited for an event; empty fields are not published."""
+
+    url: str = ""
+    deadline: When | None = None
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    def note(self, lang: str) -> Localized:
+        return localized(self.notes, lang)
+
+    def published(self) -> dict[str, object]:
+        return {
+            "url": self.url,
+            "deadline": self.deadline.format() if self.deadline else "",
+            "notes": dict(sorted(self.notes.items())),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Region:
     id: str
     names: Mapping[str, str]
@@ -108,12 +145,15 @@ class Event:
     modality: Modality | None = None
     links: tuple[Link, ...] = ()
     descriptions: Texts = field(default_factory=dict)
-    sources: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
     #: The date as the organisers first announced it, when it has moved since.
     announced: When | None = None
     #: UIDs of this event in organisers' calendars (Indico's ``indico-event-…@host``);
     #: only `gcmcal import` reads them, so they are not part of what subscribers see.
     external_uids: tuple[str, ...] = ()
+    #: The id of the event that overtook this announcement; it did not happen as announced.
+    superseded_by: str = ""
+    registration: Registration | None = None
 
     def title(self, lang: str) -> str:
         return self.titles.get(lang) or self.titles[DEFAULT_LANGUAGE]
@@ -150,6 +190,15 @@ class Event:
         return ZoneInfo(self.tz)
 
     @property
+    def reported_only(self) -> bool:
+        """Known only from reports by others: no organiser's page gives it."""
+        return bool(self.sources) and all(s.kind is SourceKind.REPORT for s in self.sources)
+
+    def reporters(self, lang: str) -> list[str]:
+        """Who reported the event, each once, in the order of the sources."""
+        return list(dict.fromkeys(s.author(lang) for s in self.sources if s.author(lang)))
+
+    @property
     def starts_at(self) -> datetime:
         """Earliest possible start, aware, in the venue's zone."""
         return self.when.earliest(self.zone)
@@ -181,8 +230,10 @@ class Event:
             "links": [[link.url, link.default_label()] for link in self.links],
             "link_labels": [dict(sorted(link.labels.items())) for link in self.links],
             "descriptions": dict(sorted(self.descriptions.items())),
-            "sources": list(self.sources),
+            "sources": [source.published() for source in self.sources],
             "announced": self.announced.format() if self.announced else "",
+            "superseded_by": self.superseded_by,
+            "registration": self.registration.published() if self.registration else {},
         }
 
     @cached_property

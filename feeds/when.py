@@ -27,6 +27,8 @@ part-of-year          ``early 2025``                         January to April
                       ``H1 2025`` / ``H2 2024``              January-June / July-December
                       ``Q1 2025`` .. ``Q4 2025``             the calendar quarter
 year                  ``2025``                               the whole year
+range                 ``2028 .. early 2029``                 start of the first form
+                      ``2024-08 .. 2024-10``                 to the end of the second
 ====================  =====================================  ==========================
 
 "early", "mid" and "late" split the year into three four-month thirds so that every
@@ -35,6 +37,12 @@ month belongs to exactly one of them.
 A timed value may give a UTC offset after a time (``01:30-04:00``). It only picks one
 of the two instants a local time has when the clocks go back (`local_instants` finds
 them); the time itself stays in the event's zone.
+A range joins any two other forms with `` .. `` (spaces around the dots; two plain days
+joined without spaces are the "days" form). It exists for announcements that straddle
+periods ("expected in 2028, possibly running into early 2029"): the window runs from the
+first day of the first form to the last day of the second, and neither end may itself
+be a range. Its days are whole days: a time of day at either end is kept for the label
+but not for the window.
 """
 
 from __future__ import annotations
@@ -60,6 +68,7 @@ class Precision(StrEnum):
     MONTH = "month"
     PART_OF_YEAR = "part-of-year"
     YEAR = "year"
+    RANGE = "range"
 
 
 #: Part-of-year words and the months (first, last) each one covers.
@@ -95,6 +104,8 @@ class When:
     #: The UTC offset written after a time, to pick one instant of a repeated local time.
     start_offset: timedelta | None = None
     end_offset: timedelta | None = None
+    #: A range's two ends, each a `When` of another precision.
+    ends: tuple[When, When] | None = None
 
     def __post_init__(self) -> None:
         if self.first_day.year < YEARS[0] or self.last_day.year > YEARS[1]:
@@ -151,6 +162,9 @@ class When:
                 return f"{self.part} {self.first_day.year}"
             case Precision.YEAR:
                 return str(self.first_day.year)
+            case Precision.RANGE:
+                assert self.ends is not None
+                return f"{self.ends[0].format()} .. {self.ends[1].format()}"
         raise AssertionError(self.precision)  # pragma: no cover
 
     def __str__(self) -> str:
@@ -236,6 +250,17 @@ def year(number: int) -> When:
     return When(Precision.YEAR, date(number, 1, 1), date(number, 12, 31))
 
 
+def between(start: When, end: When) -> When:
+    """From the first day of `start` to the last day of `end` ("2028 .. early 2029")."""
+    if Precision.RANGE in (start.precision, end.precision):
+        raise WhenError("a range cannot contain another range")
+    if end.first_day <= start.first_day or end.last_day <= start.last_day:
+        raise WhenError(
+            f"{end.format()!r} must begin and end after {start.format()!r} begins and ends"
+        )
+    return When(Precision.RANGE, start.first_day, end.last_day, ends=(start, end))
+
+
 def timed(
     start: datetime,
     end: datetime | None = None,
@@ -277,10 +302,12 @@ _RE_WEEK = re.compile(rf"week\s+of\s+(?P<day>{_DATE})", re.IGNORECASE)
 _RE_MONTH = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})")
 _RE_PART = re.compile(r"(?P<part>[A-Za-z][A-Za-z0-9]*)\s+(?P<y>\d{4})")
 _RE_YEAR = re.compile(r"\d{4}")
+_RE_RANGE = re.compile(r"(?P<a>.+?)\s+\.\.\s+(?P<b>.+)")
 
 FORMS_HELP = (
     "use 2024-03-11, 2024-03-11T08:30/10:00, 2024-10-09..2024-10-10, "
-    "2024-03-08 or 2024-03-11, week of 2024-11-03, 2024-03, late 2024, H2 2024, Q4 2024 or 2025"
+    "2024-03-08 or 2024-03-11, week of 2024-11-03, 2024-03, late 2024, H2 2024, Q4 2024, "
+    "2025 or a range of two of these such as 2028 .. early 2029"
 )
 
 
@@ -330,6 +357,8 @@ def _parse(text: str) -> When:
         return on_day(_date(text))
     if m := _RE_DAYS.fullmatch(text):
         return days(_date(m["a"]), _date(m["b"]))
+    if m := _RE_RANGE.fullmatch(text):
+        return between(_parse(m["a"].strip()), _parse(m["b"].strip()))
     if _RE_ALTERNATIVES.fullmatch(text):
         return alternatives(*(_date(d) for d in re.split(r"\s+or\s+", text, flags=re.I)))
     if m := _RE_WEEK.fullmatch(text):

@@ -54,6 +54,15 @@ class Status(StrEnum):
     TENTATIVE = "tentative"
     POSTPONED = "postponed"
     CANCELLED = "cancelled"
+    #: The announced window passed and no source ever confirmed the date.
+    UNCONFIRMED = "unconfirmed"
+
+
+class SourceKind(StrEnum):
+    #: The organisers' own page (UN Network on Migration, a regional commission, Indico.UN).
+    ORGANISER = "organiser"
+    #: A report by others: civil society, press, a government's news item.
+    REPORT = "report"
 
 
 class Modality(StrEnum):
@@ -90,6 +99,7 @@ STATUS_NAMES: Mapping[Status, Message] = {
     Status.TENTATIVE: pgettext("status", "tentative"),
     Status.POSTPONED: pgettext("status", "postponed"),
     Status.CANCELLED: pgettext("status", "cancelled"),
+    Status.UNCONFIRMED: pgettext("status", "date never confirmed"),
 }
 
 MODALITY_NAMES: Mapping[Modality, Message] = {
@@ -171,6 +181,8 @@ _EXPECTED_PERIODS: Mapping[str, Message] = {
 _EXPECTED_YEAR = pgettext("expected", "expected in %(year)s")
 #: Any other window shown as an expected date (a month, a week).
 _EXPECTED = pgettext("expected", "expected %(period)s")
+#: A window across periods ("2028 .. early 2029"); both ends are period labels.
+_SPAN = pgettext("date", "%(start)s to %(end)s")
 
 
 def day_label(day: date, lang: str) -> str:
@@ -269,6 +281,10 @@ def period_label(when: When, lang: str) -> str:
             return phrase(_PERIODS[when.part], lang, year=first.year)
         case Precision.YEAR:
             return year_label(first.year, lang)
+        case Precision.RANGE:
+            assert when.ends is not None
+            begins, ends = (period_label(part, lang) for part in when.ends)
+            return phrase(_SPAN, lang, start=begins, end=ends)
     raise AssertionError(when.precision)  # pragma: no cover
 
 

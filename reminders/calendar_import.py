@@ -125,7 +125,7 @@ def match(exported: Exported, events: Iterable[Event]) -> tuple[Event | None, st
     if exported.url:
         key = page_key(exported.url)
         for event in candidates:
-            urls = [link.url for link in event.links] + list(event.sources)
+            urls = [link.url for link in event.links] + [source.url for source in event.sources]
             if any(page_key(url) == key for url in urls):
                 return event, "URL"
     return None, ""
@@ -176,7 +176,7 @@ def _changes(exported: Exported, event: Event, matched_by: str) -> tuple[tuple[s
     if status is not None and status is not event.status:
         changes.append(("status", event.status.value, _toml(status.value)))
     urls = [link.url for link in event.links]
-    known = {page_key(url) for url in [*urls, *event.sources]}
+    known = {page_key(url) for url in [*urls, *(source.url for source in event.sources)]}
     if exported.url and page_key(exported.url) not in known:
         added = [{"url": link.url, "label": link.default_label()} for link in event.links]
         added.append({"url": exported.url, "label": "Indico"})

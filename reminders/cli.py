@@ -17,7 +17,7 @@ from reminders.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from reminders.impact import Impact
-from reminders.summary import timeline_summary
+from reminders.summary import timeline_summary, timeline_warnings
 
 
 def _settings() -> Settings:
@@ -63,11 +63,29 @@ def main() -> None:
 main.add_command(bounces)
 
 
+def _moment(option: str, text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise click.UsageError(f"{option}: {text!r} is not an ISO date and time") from None
+    if at.utcoffset() is None:
+        raise click.UsageError(f"{option}: {text!r} needs a zone, e.g. 2024-03-01T09:00Z")
+    return at
+
+
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--strict", is_flag=True, help="Fail on warnings too (e.g. a missing translation).")
-def check(path: Path | None, strict: bool) -> None:
+@click.option("--at", "at_text", default=None, help="Judge at this moment [default: now].")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on any warning (a missing translation, a window that ended unresolved).",
+)
+def check(path: Path | None, at_text: str | None, strict: bool) -> None:
     """Validate a timeline file (default: GCMCAL_TIMELINE) and print its summary.
+
+    Warns about every missing translation, and about every event whose possible window
+    ended (judged at --at, default now) while it is still tentative or postponed.
 
     The events it would remove are compared with those in service (GCMCAL_DATABASE_URL):
     an edit that would empty the feeds, remove half of the events or every event of a
@@ -75,6 +93,7 @@ def check(path: Path | None, strict: bool) -> None:
     """
     from feeds.removal_guard import removal_problems
 
+    now = _moment("--at", at_text) if at_text is not None else _now()
     try:
         settings: Settings | None = load_settings()
     except SettingsError as exc:
@@ -88,10 +107,10 @@ def check(path: Path | None, strict: bool) -> None:
     held = removal_problems(in_service or {}, timeline)
     if held:
         _exit_with(TimelineError(str(target), held))
-    warnings = missing_translations(timeline)
+    warnings = [*missing_translations(timeline), *timeline_warnings(timeline, now)]
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(timeline_summary(timeline, _now()))
+    click.echo(timeline_summary(timeline, now))
     if strict and warnings:
         click.echo(f"{target}: {len(warnings)} warning(s), failing (--strict)", err=True)
         sys.exit(1)
@@ -413,12 +432,7 @@ def preview(at_text: str, email: str | None, window: str) -> None:
 
     from reminders import roster
 
-    try:
-        at = datetime.fromisoformat(at_text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise click.UsageError(f"--at: {at_text!r} is not an ISO date and time") from None
-    if at.utcoffset() is None:
-        raise click.UsageError(f"--at: {at_text!r} needs a zone, e.g. 2024-03-01T09:00Z")
+    at = _moment("--at", at_text)
     match = re.fullmatch(r"([1-9][0-9]{0,4})([mhd])", window.strip())
     if match is None:
         raise click.UsageError(f"--window: {window!r} is not like 30m, 1h or 2d")

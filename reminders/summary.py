@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from feeds import GLOBAL, Timeline, date_label
+from feeds import GLOBAL, Timeline
+from feeds.lapse import event_date_label, unresolved
 from feeds.wording import KIND_NAMES, Kind, phrase
 
 
@@ -26,8 +27,23 @@ def timeline_summary(timeline: Timeline, now: datetime, lang: str = "en") -> str
     if upcoming:
         event = upcoming[0]
         lines.append(
-            f"Next: {event.title(lang)} ({event.id}), {date_label(event.when, lang)}, {event.tz}"
+            f"Next: {event.title(lang)} ({event.id}), "
+            f"{event_date_label(event, lang, now)}, {event.tz}"
         )
     else:
         lines.append("Next: no upcoming event")
     return "\n".join(lines)
+
+
+def timeline_warnings(timeline: Timeline, now: datetime) -> list[str]:
+    """What `gcmcal check` warns about at `now`: announced windows that ended unresolved."""
+    warnings = []
+    for event in timeline.events:
+        if unresolved(event, now):
+            last = event.when.last_day
+            warnings.append(
+                f"event {event.id}: when: window ended {last.day} {last:%b %Y} while still "
+                f"{event.status.value}: confirm it, or mark it status = \"unconfirmed\" "
+                f"or superseded_by = \"<event id>\""
+            )
+    return warnings

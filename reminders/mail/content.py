@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from feeds import when as when_module
+from feeds.lapse import event_date_label, lapse, status_label
 from feeds.timeline import Event, Localized, Timeline
 from feeds.wording import (
     DEFAULT_LANGUAGE,
@@ -197,6 +198,13 @@ def _actions(kind: MessageKind, event: Event, lang: str) -> tuple[str, ...]:
     return tuple(gettext(lang, text) for text in texts)
 
 
+def _status(event: Event, lang: str, now: datetime) -> str:
+    """"" when the organisers confirmed it; else how sure it is ("reported by …")."""
+    if event.status is Status.CONFIRMED and not event.reported_only and lapse(event, now) is None:
+        return ""
+    return status_label(event, lang, now)
+
+
 def event_view(
     event: Event,
     item: MessageItem,
@@ -209,7 +217,7 @@ def event_view(
 ) -> EventView:
     kind = MessageKind(item.kind)
     region = timeline.region(event.region)
-    when = date_label(event.when, lang)
+    when = event_date_label(event, lang, now)
     your_time = ""
     if event.when.is_timed:
         start = event.starts_at
@@ -231,7 +239,7 @@ def event_view(
         starts=starts,
         place=event.place_in(lang),
         modality=phrase(MODALITY_NAMES[event.modality], lang) if event.modality else "",
-        status="" if event.status is Status.CONFIRMED else phrase(STATUS_NAMES[event.status], lang),
+        status=_status(event, lang, now),
         page_url=event_page(event.id),
         links=tuple((link.label(lang), link.url) for link in event.links),
         contact=region.contact if region else "",

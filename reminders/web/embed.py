@@ -67,7 +67,7 @@ def embed_router(
             base=base,
             region=region.name(lang),
             page=f"{base}/regions/{region.id}?lang={lang}",
-            events=[event_item(event, lang) for event in upcoming[:EMBED_EVENTS]],
+            events=[event_item(event, lang, now) for event in upcoming[:EMBED_EVENTS]],
             more=max(0, len(upcoming) - EMBED_EVENTS),
             links=subscribe_links(base_url, feed_path(region.id, lang), name),
         )

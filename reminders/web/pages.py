@@ -82,7 +82,7 @@ def public_router(
             "index.html.j2",
             lang=lang,
             regions=[region_item(r, current, lang, now) for r in current.regions],
-            upcoming=[event_item(event, lang) for event in upcoming],
+            upcoming=[event_item(event, lang, now) for event in upcoming],
             picture=pictures.get(current, ALL, lang, now.date()),
             all_links=subscribe_links(
                 base_url, feed_path("all", lang), calendar_name(lang, phrase(ALL_REGIONS, lang))
@@ -113,8 +113,8 @@ def public_router(
             region_links=subscribe_links(
                 base_url, feed_path(region.id, lang), calendar_name(lang, region.name(lang))
             ),
-            upcoming=[event_item(event, lang) for event in upcoming],
-            past=[event_item(event, lang) for event in past],
+            upcoming=[event_item(event, lang, now) for event in upcoming],
+            past=[event_item(event, lang, now) for event in past],
             atom=atom_path(region.id, lang),
             picture=pictures.get(current, region.id, lang, now.date()),
             embed=embed_snippet(base_url, region.id, lang, f"{current.name} — {region.name(lang)}"),
@@ -124,7 +124,7 @@ def public_router(
     @router.get("/events/{event_id}", response_class=HTMLResponse)
     async def event_page(request: Request, event_id: str) -> Response:
         lang = language_of(request)
-        current = timeline()
+        current, now = timeline(), clock()
         event = current.event(event_id)
         if event is None:
             return error_page(
@@ -139,8 +139,8 @@ def public_router(
             request,
             "event.html.j2",
             lang=lang,
-            item=event_item(event, lang),
-            region=region_item(region, current, lang, clock()) if region else None,
+            item=event_item(event, lang, now),
+            region=region_item(region, current, lang, now) if region else None,
             history=history_items(history().get(event.id, ()), lang),
             atom=atom_path(region.id if region else "all", lang),
         )

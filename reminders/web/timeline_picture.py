@@ -8,7 +8,7 @@ one timeline load, one language and one day (its "today" line), like the feeds.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from threading import Lock
 from urllib.parse import quote
 
@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from feeds import GLOBAL, Event, Status, Timeline, date_label
 from feeds import when as w
+from feeds.lapse import event_date_label, lapse
 from feeds.picture_layout import COMPACT, Band, Geometry, Lane, Layout, Look, lay_out
 from feeds.picture_svg import PictureWords, render_pin, render_svg
 from feeds.wording import RTL_LANGUAGES, babel_locale, month_label
@@ -58,17 +59,18 @@ def region_href(region_id: str, lang: str) -> str:
     return f"/regions/{quote(region_id)}?lang={lang}"
 
 
-def mark_name(event: Event, lang: str, *, short: bool = False) -> str:
+def mark_name(event: Event, lang: str, today: date, *, short: bool = False) -> str:
     """A mark's accessible name and tooltip: "title, date", or only the date on the home
     page, where the mark's group is named by its region and stage."""
+    moment = datetime.combine(today, time(0), UTC)
     status = event.status
-    if status is Status.TENTATIVE and not event.when.is_exact_day:
-        status = Status.CONFIRMED  # the date label already says "to be confirmed"
+    if (status is Status.TENTATIVE and not event.when.is_exact_day) or lapse(event, moment):
+        status = Status.CONFIRMED  # the date label already says how sure it is
     names = _SHORT_NAME_BY_STATUS if short else _NAME_BY_STATUS
     return translate(
         lang,
         names.get(status, names[Status.CONFIRMED]),
-        {"title": event.title(lang), "date": date_label(event.when, lang)},
+        {"title": event.title(lang), "date": event_date_label(event, lang, moment)},
     )
 
 
@@ -110,7 +112,11 @@ def _month_year(day: date, lang: str) -> str:
 
 def describe(layout: Layout, lang: str, today: date) -> str:
     """The text alternative: what the picture shows, counted."""
-    current = [m for m in layout.marks if m.event.status in (Status.CONFIRMED, Status.TENTATIVE)]
+    # Unconfirmed and overtaken announcements still show their window; only cancelled and
+    # postponed ones are counted apart.
+    current = [
+        m for m in layout.marks if m.event.status not in (Status.CANCELLED, Status.POSTPONED)
+    ]
     fixed = sum(1 for m in current if m.look is Look.FIXED)
     direction = (
         N_("From %(start)s to %(end)s, time running from right to left.")
@@ -179,7 +185,7 @@ def picture_parts(timeline: Timeline, key: str, lang: str, today: date) -> tuple
         title=title,
         description=describe(layout, lang, today),
         today=translate(lang, N_("Today")),
-        name=lambda event: mark_name(event, lang, short=region is None),
+        name=lambda event: mark_name(event, lang, today, short=region is None),
         href=lambda event: event_href(event.id, lang),
     )
     return render_svg(layout, words), render_pin(layout)

@@ -7,14 +7,16 @@ from datetime import datetime
 
 from babel import Locale
 
-from feeds import Event, Localized, Region, Timeline, date_label
+from feeds import Event, Localized, Region, Timeline
 from feeds import when as w
+from feeds.feed_words import DEADLINE_NOT_PUBLISHED
+from feeds.lapse import event_date_label, lapse, reported_by_names, status_label
 from feeds.when import Precision
 from feeds.wording import (
     KIND_NAMES,
     LANGUAGES,
     MODALITY_NAMES,
-    STATUS_NAMES,
+    date_label,
     period_label,
     phrase,
 )
@@ -33,6 +35,21 @@ class LinkItem:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceItem:
+    url: str
+    #: "" for the organisers' own page, else "reported by …".
+    reported_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationItem:
+    url: str
+    #: The deadline's label, or "not published".
+    deadline: str
+    note: Localized
+
+
+@dataclass(frozen=True, slots=True)
 class EventItem:
     id: str
     title: Localized
@@ -44,6 +61,7 @@ class EventItem:
     ends_iso: str
     window: str  # the full possible window when the date is vague
     kind: str
+    #: A CSS hook: the status, or "superseded" / "unconfirmed" once that is what it is.
     status: str
     status_name: str
     place: Localized
@@ -52,8 +70,11 @@ class EventItem:
     announced: str
     description: Localized
     links: tuple[LinkItem, ...]
-    sources: tuple[str, ...]
+    sources: tuple[SourceItem, ...]
     ics: str
+    registration: RegistrationItem | None
+    #: The page of the event that overtook this announcement, if any.
+    superseded_by: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +96,24 @@ def _window(event: Event, lang: str) -> str:
     return period_label(w.days(event.when.first_day, event.when.last_day), lang)
 
 
-def event_item(event: Event, lang: str) -> EventItem:
+def _registration(event: Event, lang: str) -> RegistrationItem | None:
+    found = event.registration
+    if found is None:
+        return None
+    deadline = (
+        date_label(found.deadline, lang)
+        if found.deadline
+        else phrase(DEADLINE_NOT_PUBLISHED, lang)
+    )
+    return RegistrationItem(found.url, deadline, found.note(lang))
+
+
+def event_item(event: Event, lang: str, now: datetime) -> EventItem:
+    lapsed = lapse(event, now)
     return EventItem(
         id=event.id,
         title=event.title_in(lang),
-        date=date_label(event.when, lang),
+        date=event_date_label(event, lang, now),
         zone=zone_label(event.tz, event.starts_at, lang) if event.when.is_timed else "",
         starts_iso=event.starts_at.isoformat() if event.when.is_timed else "",
         ends_iso=(
@@ -89,15 +123,20 @@ def event_item(event: Event, lang: str) -> EventItem:
         ),
         window=_window(event, lang) if event.when.day_count > 1 else "",
         kind=phrase(KIND_NAMES[event.kind], lang),
-        status=event.status.value,
-        status_name=phrase(STATUS_NAMES[event.status], lang),
+        status=lapsed.value if lapsed else event.status.value,
+        status_name=status_label(event, lang, now),
         place=event.place_in(lang),
         modality=phrase(MODALITY_NAMES[event.modality], lang) if event.modality else "",
         announced=period_label(event.announced, lang) if event.announced else "",
         description=event.description_in(lang),
         links=tuple(LinkItem(link.url, link.label(lang)) for link in event.links),
-        sources=event.sources,
+        sources=tuple(
+            SourceItem(s.url, reported_by_names([s.author(lang)], lang) if s.author(lang) else "")
+            for s in event.sources
+        ),
         ics=f"/events/{event.id}.ics" + ("" if lang == "en" else f"?lang={lang}"),
+        registration=_registration(event, lang),
+        superseded_by=event.superseded_by,
     )
 
 
@@ -110,7 +149,7 @@ def region_item(region: Region, timeline: Timeline, lang: str, now: datetime) ->
         zone=city_time(region.tz, lang),
         contact=region.contact,
         url=region.url,
-        next=event_item(upcoming[0], lang) if upcoming else None,
+        next=event_item(upcoming[0], lang, now) if upcoming else None,
     )
 
 

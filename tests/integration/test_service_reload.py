@@ -145,7 +145,7 @@ async def test_revisions_survive_a_restart(tmp_path: Path, timeline_file: Path) 
 async def test_region_page_lists_every_event_of_the_region_with_its_label(
     service: Service,
 ) -> None:
-    from feeds import date_label
+    from feeds.lapse import event_date_label
 
     timeline = service.timeline()
     async with _client(service) as client:
@@ -155,7 +155,7 @@ async def test_region_page_lists_every_event_of_the_region_with_its_label(
             html = response.text
             for event in timeline.select(regions=[region.id]):
                 assert f'id="{event.id}"' in html
-                label = date_label(event.when, "en")
+                label = event_date_label(event, "en", service.clock())
                 assert label.replace("&", "&amp;") in html, (event.id, label)
             assert f'href="webcal://gcm.example.org/feeds/{region.id}.ics"' in html
             assert f'href="https://gcm.example.org/feeds/{region.id}.ics" download' in html

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from feeds import ical
 from feeds.ical import FeedMeta, location, render_event, summary
-from tests.feed_fixtures import HOST, fixture_revisions, fixture_timeline
+from tests.feed_fixtures import HOST, NOW, fixture_revisions, fixture_timeline
 
 TIMELINE = fixture_timeline()
 REVISIONS = fixture_revisions(TIMELINE)
@@ -34,7 +34,7 @@ def test_any_text_folds_and_reads_back(title: str, description: str, place: str)
         EVENT, titles={"en": title}, descriptions={"en": description}, places={"en": place}
     )
 
-    body = render_event(event, feed=META, revision=REVISIONS[event.id], lang="en")
+    body = render_event(event, feed=META, revision=REVISIONS[event.id], lang="en", now=NOW)
 
     physical = body.split(b"\r\n")
     assert [line for line in physical if len(line) > 75] == []
@@ -46,8 +46,8 @@ def test_any_text_folds_and_reads_back(title: str, description: str, place: str)
         str(parsed["DESCRIPTION"]),
         parsed.errors,
     ) == (
-        summary(event, "en"),
+        summary(event, "en", NOW),
         location(event, "en"),
-        ical.description(event, feed=META, lang="en"),
+        ical.description(event, feed=META, lang="en", now=NOW),
         [],
     )

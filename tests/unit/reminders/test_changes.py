@@ -4,7 +4,7 @@ import pytest
 
 from feeds import when as w
 from feeds.revisions import advance
-from feeds.timeline import Link
+from feeds.timeline import Link, Source
 from feeds.wording import Modality, Status
 from reminders.changes import (
     Change,
@@ -88,7 +88,7 @@ def test_diff_every_watched_field() -> None:
 
 def test_diff_description_and_sources_not_watched() -> None:
     tl = base()
-    new = replaced(tl, "review", descriptions={"en": "New text"}, sources=("https://x.org",))
+    new = replaced(tl, "review", descriptions={"en": "New text"}, sources=(Source("https://x.org"),))
     assert diff(published(tl, "review"), published(new, "review")) == []
 
 

@@ -47,7 +47,7 @@ def test_picture_says_what_it_shows_in_arabic() -> None:
     assert root.findtext(f"{SVG}desc") == (
         "من تموز/يوليو 2023 إلى كانون الأول/ديسمبر 2030، والزمن يسير من اليمين إلى اليسار."
         " تواريخ محددة (علامات مصمتة): 8."
-        " لا تُعرف إلا فترة من التواريخ المحتملة (أشرطة مخططة): 5."
+        " لا تُعرف إلا فترة من التواريخ المحتملة (أشرطة مخططة): 7."
         " ملغاة أو مؤجلة: 0."
         " يشير خط عمودي إلى اليوم، 2 كانون الأول/ديسمبر 2026؛ وكل ما قبله قد مضى."
         " تعرض القائمة أدناه كل التواريخ كتابةً."
@@ -58,12 +58,14 @@ def test_mark_name_title_and_date_or_only_the_date() -> None:
     review, expected = TIMELINE.event("africa-2024-review"), TIMELINE.event("africa-2028-review")
     assert review is not None
     assert expected is not None
-    assert mark_name(review, "en") == (
+    assert mark_name(review, "en", TODAY) == (
         "Africa: second GCM regional review (intergovernmental conference),"
         " 9–10 October 2024"
     )
-    assert mark_name(review, "zh", short=True) == "2024年10月9日至10日"
-    assert mark_name(expected, "fr", short=True) == "2028 (date à confirmer)"
+    assert mark_name(review, "zh", TODAY, short=True) == "2024年10月9日至10日"
+    assert mark_name(expected, "fr", TODAY, short=True) == (
+        "de 2028 à début 2029 (date à confirmer)"
+    )
 
 
 def test_home_page_draws_from_the_start_of_last_year() -> None:
@@ -71,6 +73,7 @@ def test_home_page_draws_from_the_start_of_last_year() -> None:
         "africa-2028-review",
         "arab-states-2028-review",
         "asia-pacific-2024-consultation",
+        "asia-pacific-2024-discussion-space",
         "asia-pacific-2024-review",
         "asia-pacific-2028-review",
         "europe-north-america-2028-review",
@@ -78,6 +81,7 @@ def test_home_page_draws_from_the_start_of_last_year() -> None:
         "global-2026-imrf-briefing",
         "global-2026-imrf-hearing",
         "global-2030-imrf",
+        "latin-america-caribbean-2024-discussion-space",
         "latin-america-caribbean-2024-hearing",
         "latin-america-caribbean-2024-pre-consultations",
         "latin-america-caribbean-2024-review",
