@@ -316,7 +316,20 @@ def form_view(
     timeline: Timeline,
     lang: str,
     language_names: Sequence[tuple[str, str]],
+    compact_zones: bool = False,
 ) -> FormView:
+    """`compact_zones`: offer only the timeline's venue zones (and UTC), for the short
+    form on the home and region pages, where the whole picker (about 420 localized
+    names) would take half the page budget in Russian or Arabic. The /subscribe and
+    manage pages offer every zone; with JavaScript the reader's own zone is added."""
+    groups = _zone_options(lang)
+    if compact_zones:
+        venues = {region.tz for region in timeline.regions}
+        groups = tuple(
+            ZoneGroup(group.label, tuple(z for z in group.zones if z[0] in venues))
+            for group in groups
+        )
+        groups = tuple(group for group in groups if group.zones)
     return FormView(
         regions=tuple(
             Option(region.id, region.name(lang), region.id in preferences.regions)
@@ -337,7 +350,7 @@ def form_view(
             Option(str(hour), hour_label(hour, lang), hour == preferences.delivery_hour)
             for hour in range(24)
         ),
-        zone_groups=_zone_options(lang),
+        zone_groups=groups,
         zone=preferences.tz,
         extra_zone=preferences.tz if preferences.tz and preferences.tz not in _listed() else "",
     )
@@ -355,6 +368,7 @@ def signup_form(
     preferences: Preferences | None = None,
     email: str = "",
     errors: Mapping[str, str] | None = None,
+    compact_zones: bool = False,
 ) -> dict[str, Any]:
     """The context of the sign-up form partial (``_signup.html.j2``).
 
@@ -363,7 +377,7 @@ def signup_form(
     shown = preferences or Preferences(regions=(region,) if region else (), language=lang)
     defaults = [lead_label(lead, lang) for lead in DEFAULT]
     return {
-        "form": form_view(shown, timeline, lang, LANGUAGE_MENU),
+        "form": form_view(shown, timeline, lang, LANGUAGE_MENU, compact_zones),
         "email": email,
         "errors": dict(errors or {}),
         "region_page": region is not None,

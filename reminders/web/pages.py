@@ -88,7 +88,7 @@ def public_router(
                 base_url, feed_path("all", lang), calendar_name(lang, phrase(ALL_REGIONS, lang))
             ),
             atom=atom_path("all", lang),
-            signup_form=signup_form(current, lang),
+            signup_form=signup_form(current, lang, compact_zones=True),
         )
 
     @router.get("/regions/{region_id}", response_class=HTMLResponse)
@@ -118,7 +118,7 @@ def public_router(
             atom=atom_path(region.id, lang),
             picture=pictures.get(current, region.id, lang, now.date()),
             embed=embed_snippet(base_url, region.id, lang, f"{current.name} — {region.name(lang)}"),
-            signup_form=signup_form(current, lang, region.id),
+            signup_form=signup_form(current, lang, region.id, compact_zones=True),
         )
 
     @router.get("/events/{event_id}", response_class=HTMLResponse)

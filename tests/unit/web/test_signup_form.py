@@ -294,3 +294,12 @@ def test_long_date_in_subscriber_zone() -> None:
         "11 mars 2024",
         "10 mars 2024",
     )
+
+
+def test_form_view_compact_zones_offers_only_the_venues_zones(timeline: Timeline) -> None:
+    compact = signup_form(timeline, "fr", "africa", compact_zones=True)["form"]
+    full = signup_form(timeline, "fr", "africa")["form"]
+
+    offered = sorted(zone for group in compact.zone_groups for zone, _label in group.zones)
+    assert offered == sorted({region.tz for region in timeline.regions})
+    assert sum(len(group.zones) for group in full.zone_groups) > 400
