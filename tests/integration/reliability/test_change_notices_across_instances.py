@@ -35,11 +35,8 @@ from reminders.worker import Worker, mail_composer_for
 from tests.db_backends import Database
 
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
-#: The place of EVENT in the shipped timeline, and where it moves.
-OLD_PLACE = (
-    'when = "2030"\ntz = "America/New_York"\nstatus = "tentative"\n'
-    'place = "United Nations Headquarters, New York"\n'
-)
+#: The English place of EVENT in the shipped timeline, and where it moves.
+OLD_PLACE = 'en = "United Nations Headquarters, New York"\n'
 NEW_PLACE = OLD_PLACE.replace("New York", "New York (Conference Room 4)")
 
 
@@ -83,9 +80,12 @@ async def test_timeline_edit_gives_one_change_notice_whoever_reads_it_first(
     await worker.plan_tick()  # the first load: revisions recorded, nothing to tell
     assert await outbox_rows(db.engine) == []
 
-    text = timeline.read_text(encoding="utf-8")
-    assert text.count(OLD_PLACE) == 1
-    timeline.write_text(text.replace(OLD_PLACE, NEW_PLACE), encoding="utf-8")
+    # Other events share the place: edit EVENT's own block, up to the next event.
+    head, start, rest = timeline.read_text(encoding="utf-8").partition(f'id = "{EVENT}"\n')
+    block, next_event, after = rest.partition("[[events]]")
+    assert block.count(OLD_PLACE) == 1
+    edited = head + start + block.replace(OLD_PLACE, NEW_PLACE) + next_event + after
+    timeline.write_text(edited, encoding="utf-8")
     clock.now = NOW + timedelta(minutes=1)
     if first_reader == "web process":
         web = Service(settings, db.engine, sessions, source(), clock)
