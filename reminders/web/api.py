@@ -116,7 +116,7 @@ def event_doc(event: Event, revision: Revision, lang: str, base: str) -> EventDo
         modality=event.modality,
         revision=revision.sequence,
         modified=revision.modified,
-        sources=list(event.sources),
+        sources=[source.url for source in event.sources],
         links=[LinkDoc(url=link.url, label=link.label(lang).text) for link in event.links],
         page=_with_lang(f"{base}/events/{quote(event.id)}", lang),
         ics=_with_lang(f"{base}/events/{quote(event.id)}.ics", lang),

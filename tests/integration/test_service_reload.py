@@ -81,7 +81,7 @@ async def test_editing_the_file_bumps_sequence_of_exactly_the_changed_event(
         assert (unchanged.status_code, unchanged.content) == (304, b"")
 
         text = timeline_file.read_text(encoding="utf-8")
-        edited = text.replace('place = "Addis Ababa, Ethiopia"', 'place = "Nairobi, Kenya"', 1)
+        edited = text.replace('en = "Addis Ababa, Ethiopia"', 'en = "Nairobi, Kenya"', 1)
         assert edited != text
         timeline_file.write_text(edited, encoding="utf-8")
         service.clock.now = NOW.replace(hour=13)  # type: ignore[attr-defined]
