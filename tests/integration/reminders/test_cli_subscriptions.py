@@ -211,8 +211,8 @@ def test_preview_for_one_address_explains_the_notice(env: dict[str, str]) -> Non
         "Dry run for 2027-12-24 12:30 UTC to 2027-12-25 12:30 UTC: 1 item(s) for 1 subscriber(s).\n"
         "#1 alice@example.org (es, America/Santiago): 1 item(s)\n"
         "  2027-12-25 12:00 UTC  expected 1w  latin-america-caribbean-2028-review: date not "
-        "confirmed (2028 to early 2029 (date to be confirmed)): one notice, 1w before the window opens, at "
-        "09:00 America/Santiago; not after 2028-01-01 03:00 UTC\n",
+        "confirmed (2028 to early 2029 (date to be confirmed)): one notice, 1w before the "
+        "window opens, at 09:00 America/Santiago; not after 2028-01-01 03:00 UTC\n",
     )
 
 
