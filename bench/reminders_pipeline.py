@@ -57,8 +57,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from reminders.db.engine import create_engine, create_schema  # noqa: E402
-from reminders.db.models import Base, OutboxState  # noqa: E402
+from reminders.db.models import Base  # noqa: E402
 from reminders.settings import Settings  # noqa: E402
+from reminders.states import OutboxState  # noqa: E402
 from reminders.worker import open_worker  # noqa: E402
 
 TIMELINE = ROOT / "config" / "timeline.toml"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -27,13 +27,13 @@ from reminders import bounce_store, subscriptions
 from reminders.bounce_kinds import ReportKind
 from reminders.bounce_reading import Reading, read_report
 from reminders.bounce_score import BouncePolicy
+from reminders.clock import Clock
 from reminders.db.engine import session_factory
 from reminders.db.models import OutboxMessage, Subscription
 from reminders.return_path import ReturnPathReader
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True, slots=True)

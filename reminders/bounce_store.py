@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from reminders.bounce_score import BouncePolicy, after_permanent, pauses
-from reminders.db.models import Base, SubscriptionState
+from reminders.db.models import Base
+from reminders.states import SubscriptionState
 
 REPORTS: Table = Base.metadata.tables["bounce_reports"]
 SUBSCRIPTIONS: Table = Base.metadata.tables["subscriptions"]

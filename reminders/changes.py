@@ -39,8 +39,8 @@ from feeds.revisions import Revision
 from feeds.timeline import Timeline
 from feeds.when import Precision, When
 from feeds.wording import Status
-from reminders.db.models import MessageKind
 from reminders.planner import REMINDED, Planned, SubscriberIndex, dedupe_key
+from reminders.states import MessageKind
 
 #: One field, old → new (``date`` and ``time`` carry whole `when` texts on both sides);
 #: the change history keeps the same records.

@@ -25,7 +25,7 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from datetime import timedelta
 
-from reminders.mail.transport import SendResult, SendStatus
+from reminders.mail.port import SendResult, SendStatus
 
 WINDOW = 10
 ALIKE = 8

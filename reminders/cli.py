@@ -42,7 +42,7 @@ class _Commands(click.Group):
         from sqlalchemy.exc import SQLAlchemyError
 
         from reminders.db.migrate import SchemaOutOfDate
-        from reminders.service import StartupError
+        from reminders.wiring import StartupError
 
         try:
             return super().invoke(ctx)
@@ -183,8 +183,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
     import uvicorn
 
     from reminders.logs import configure_logging
-    from reminders.service import build_app
-    from reminders.worker import start_in_service
+    from reminders.service import build_app, start_in_service
 
     settings = _settings()
     configure_logging(settings)
@@ -212,7 +211,8 @@ def export(directory: Path) -> None:
 
 async def _export(settings: Settings, directory: Path) -> None:
     from reminders.export import ExportError, export_items, fetch, write_file
-    from reminders.service import Service, StartupError
+    from reminders.service import Service
+    from reminders.wiring import StartupError
 
     service = Service.create(settings)
     try:
@@ -323,7 +323,8 @@ def db_upgrade() -> None:
 
 async def _preflight(settings: Settings) -> None:
     """Fail with a plain message, before the server starts, if the service cannot run."""
-    from reminders.service import Service, StartupError
+    from reminders.service import Service
+    from reminders.wiring import StartupError
 
     service = Service.create(settings)
     try:
@@ -481,7 +482,7 @@ def subscriptions_show(email: str) -> None:
 def subscriptions_resume(email: str) -> None:
     """Resume EMAIL's paused subscription (after bounces, or paused by its owner)."""
     from reminders import roster
-    from reminders.db.models import SubscriptionState
+    from reminders.states import SubscriptionState
 
     try:
         before = asyncio.run(roster.resume_command(_settings(), _address(email)))

@@ -38,7 +38,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.utils import parseaddr
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -47,14 +47,15 @@ from reminders import outbox
 from reminders.backoff import Random
 from reminders.bounce_score import BouncePolicy
 from reminders.circuit import Breaker, describe
-from reminders.mail.transport import Mailer, SendResult, SendStatus
+from reminders.clock import Clock
+from reminders.mail.port import Mailer, SendResult, SendStatus
 from reminders.metrics import BOUNCES, PAUSED_BY_BOUNCES, SENDS, SMTP_LATENCY
 from reminders.outbox import Envelope, Outcome
 from reminders.return_path import Mark, return_path
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
+
 #: Builds the complete message (headers, Message-ID from the envelope, body) as bytes.
 Composer = Callable[[Envelope], bytes]
 

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from reminders.settings import LogFormat, Settings
-from reminders.web.request_id import RequestIdFilter
+
+#: Set by the web layer (`reminders.web.request_id`) for the request being handled.
+current_request_id: ContextVar[str] = ContextVar("request_id", default="")
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id.get()
+        return True
 
 
 class JsonFormatter(logging.Formatter):

@@ -19,13 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reminders import circuit_store
 from reminders.bounce_kinds import ReportKind
-from reminders.db.models import (
-    BounceReport,
-    OutboxMessage,
-    OutboxState,
-    Subscription,
-    SubscriptionState,
-)
+from reminders.db.models import BounceReport, OutboxMessage, Subscription
+from reminders.states import OutboxState, SubscriptionState
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 

@@ -45,14 +45,10 @@ from reminders import bounce_store
 from reminders.backoff import Random
 from reminders.bounce_kinds import ReportKind
 from reminders.bounce_score import BouncePolicy
-from reminders.db.models import (
-    Base,
-    MessageKind,
-    OutboxState,
-    SubscriptionState,
-)
-from reminders.mail.transport import SendResult
+from reminders.db.models import Base
+from reminders.mail.port import SendResult
 from reminders.outcomes import earliest, transition
+from reminders.states import MessageKind, OutboxState, SubscriptionState
 
 OUTBOX: Table = Base.metadata.tables["outbox"]
 SUBSCRIPTIONS: Table = Base.metadata.tables["subscriptions"]

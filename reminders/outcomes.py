@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reminders.backoff import Random, next_attempt
-from reminders.db.models import OutboxState
-from reminders.mail.transport import SendResult, SendStatus
+from reminders.mail.port import SendResult, SendStatus
+from reminders.states import OutboxState
 
 #: Send log outcomes (SendAttempt.outcome).
 LOG_SENT = "sent"

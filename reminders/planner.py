@@ -73,8 +73,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from feeds.revisions import Revision
 from feeds.timeline import GLOBAL, Event, Timeline
 from feeds.wording import Status
-from reminders.db.models import MessageKind
 from reminders.leads import OFFERED, Lead, longest_first, parse_lead
+from reminders.states import MessageKind
 
 if TYPE_CHECKING:
     from reminders.db.models import Subscription

@@ -34,10 +34,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from reminders import outbox
 from reminders.changes import REVISION_BOUND, between, notices, stale_reminders
-from reminders.db.models import Base, OutboxState, SubscriptionState
+from reminders.db.models import Base
 from reminders.leads import OFFERED
 from reminders.planner import Group, Planned, Schedule, SubscriberIndex, SubscriberView
 from reminders.revision_store import mark_notified, owed_notices
+from reminders.states import OutboxState, SubscriptionState
 from reminders.timeline_source import Snapshot, TimelineSource
 
 log = logging.getLogger(__name__)

@@ -28,14 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from feeds import GLOBAL, LANGUAGES, Kind, Timeline
 from reminders.addresses import length_problem
 from reminders.db.engine import create_engine, prepare_schema, session_factory
-from reminders.db.models import (
-    BounceReport,
-    OutboxMessage,
-    OutboxState,
-    SendAttempt,
-    Subscription,
-    SubscriptionState,
-)
+from reminders.db.models import BounceReport, OutboxMessage, SendAttempt, Subscription
 from reminders.leads import DEFAULT, OFFERED, LeadError, parse_lead
 from reminders.outbox import PENDING_STATES
 from reminders.outcomes import LOG_SENT
@@ -43,6 +36,7 @@ from reminders.planning import load_subscribers
 from reminders.preview import preview_lines
 from reminders.revision_store import load_revisions
 from reminders.settings import Settings
+from reminders.states import OutboxState, SubscriptionState
 from reminders.subscriptions import (
     Choices,
     current_token,

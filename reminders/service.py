@@ -8,9 +8,8 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from fastapi.responses import Response
@@ -27,10 +26,12 @@ from feeds.http import FeedApp
 from feeds.publish import FeedSet
 from feeds.revisions import Revision
 from reminders import circuit_store
+from reminders.clock import Clock, system_clock
 from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.db.migrate import SchemaOutOfDate
 from reminders.db.models import SchedulerState
-from reminders.mail.signing import DkimKeyError, Signer, load_signer
+from reminders.mail.compose import NothingToSend
+from reminders.mail.transport import make_mailer
 from reminders.metrics import (
     FeedCounter,
     exposition,
@@ -47,47 +48,10 @@ from reminders.web.embed import embed_router
 from reminders.web.request_id import RequestId
 from reminders.web.security import SecurityHeaders
 from reminders.web.subscribe import subscription_router
+from reminders.wiring import StartupError, dkim_signer, timeline_source
+from reminders.worker import Worker, mail_composer_for
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
-
-
-class StartupError(Exception):
-    """The service cannot start; the message says what to fix."""
-
-
-def dkim_signer(settings: Settings) -> Signer | None:
-    """The DKIM signer of the settings; `StartupError` naming the setting if unusable."""
-    try:
-        return load_signer(settings.dkim_selector, settings.dkim_key_file, settings.mail_from)
-    except DkimKeyError as exc:
-        raise StartupError(str(exc)) from None
-
-
-def feed_builder(
-    base_url: str,
-) -> Callable[[Timeline, Mapping[str, Revision], datetime, History], FeedSet]:
-    base = base_url.rstrip("/")
-
-    def build(
-        timeline: Timeline, revisions: Mapping[str, Revision], now: datetime, history: History
-    ) -> FeedSet:
-        return FeedSet(
-            timeline,
-            revisions,
-            base,
-            now,
-            event_page=lambda event_id: f"{base}/events/{quote(event_id)}",
-            history=history,
-        )
-
-    return build
-
 
 @dataclass
 class Service:
@@ -101,7 +65,7 @@ class Service:
     def create(cls, settings: Settings, clock: Clock = system_clock) -> Service:
         engine = create_engine(settings.database_url)
         sessions = session_factory(engine)
-        source = TimelineSource(settings.timeline, sessions, feed_builder(settings.base_url), clock)
+        source = timeline_source(settings, sessions, clock)
         return cls(settings, engine, sessions, source, clock)
 
     async def open(self) -> None:
@@ -234,6 +198,26 @@ def watch_timeline(service: Service) -> Stop:
             await task
 
     return stop
+
+
+def worker_in_service(service: Service) -> Worker:
+    """A worker sharing the service's engine, timeline source and clock."""
+    return Worker(
+        service.settings,
+        service.engine,
+        service.source,
+        make_mailer(service.settings),
+        mail_composer_for(service.settings, service.clock),
+        clock=service.clock,
+        unsendable=(NothingToSend,),
+    )
+
+
+def start_in_service(service: Service) -> Callable[[], Awaitable[None]]:
+    """Start the ticks inside `gcmcal serve` (`build_app(..., background=…)`); return stop."""
+    worker = worker_in_service(service)
+    worker.start()
+    return worker.stop
 
 
 def build_app(

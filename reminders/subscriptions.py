@@ -40,14 +40,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reminders import outbox
-from reminders.db.models import (
-    MessageKind,
-    OutboxMessage,
-    SendAttempt,
-    Subscription,
-    SubscriptionState,
-    Unsubscribed,
-)
+from reminders.db.models import OutboxMessage, SendAttempt, Subscription, Unsubscribed
+from reminders.states import MessageKind, SubscriptionState
 from reminders.tokens import feed_token as feed_token  # re-exported: pages use subs.feed_token
 from reminders.tokens import manage_token, matches, token_hash
 

@@ -24,8 +24,8 @@ skips or warns; a tick whose previous run has not finished is skipped quietly.
 `stop()` stops the scheduler, lets the running sends finish and be recorded, and
 leaves the rest leased: the leases expire and whoever runs next sends them.
 
-Runs inside `gcmcal serve` (`start_in_service`) or alone (`gcmcal worker`: `run`, which
-also serves the worker's metrics on `GCMCAL_WORKER_METRICS_PORT`).
+Runs inside `gcmcal serve` (`reminders.service.start_in_service`) or alone (`gcmcal
+worker`: `run`, which also serves the worker's metrics on `GCMCAL_WORKER_METRICS_PORT`).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from reminders import circuit_store, outbox
 from reminders.bounce_score import BouncePolicy
 from reminders.circuit import Breaker, cooldown
 from reminders.circuit_store import CLOSED, CircuitState
+from reminders.clock import Clock, system_clock
 from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.dispatch import (
     DEFAULT_LEASE,
@@ -60,27 +61,24 @@ from reminders.dispatch import (
 )
 from reminders.mail.compose import Composer as MailComposer
 from reminders.mail.compose import NothingToSend
-from reminders.mail.transport import Mailer, SmtpMailer, make_mailer
+from reminders.mail.port import Mailer
+from reminders.mail.transport import SmtpMailer, make_mailer
 from reminders.metrics import CIRCUIT_OPEN, CIRCUIT_OPENINGS, TICK_DURATION
 from reminders.metrics_server import MetricsServer
 from reminders.outbox import Envelope
 from reminders.planning import Planning
-from reminders.service import Service, dkim_signer, feed_builder
 from reminders.settings import Settings
 from reminders.timeline_source import Snapshot, TimelineSource
+from reminders.wiring import dkim_signer, timeline_source
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 #: Builds the composer for the timeline in service (called per dispatch run).
 ComposerFor = Callable[[Snapshot[Any]], Composer]
 
 PURGE_EVERY = timedelta(hours=1)
 STOP_WAIT_SECONDS = 50.0
 
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def bounce_policy(settings: Settings) -> BouncePolicy:
@@ -321,26 +319,6 @@ def mail_composer_for(settings: Settings, clock: Clock) -> ComposerFor:
     return composer_for
 
 
-def worker_in_service(service: Service) -> Worker:
-    """A worker sharing the service's engine, timeline source and clock."""
-    return Worker(
-        service.settings,
-        service.engine,
-        service.source,
-        make_mailer(service.settings),
-        mail_composer_for(service.settings, service.clock),
-        clock=service.clock,
-        unsendable=(NothingToSend,),
-    )
-
-
-def start_in_service(service: Service) -> Callable[[], Awaitable[None]]:
-    """Start the ticks inside `gcmcal serve` (`build_app(..., background=…)`); return stop."""
-    worker = worker_in_service(service)
-    worker.start()
-    return worker.stop
-
-
 async def open_worker(
     settings: Settings,
     *,
@@ -350,9 +328,7 @@ async def open_worker(
     """A worker with its own engine, timeline source and mailer (for `gcmcal worker`)."""
     engine = create_engine(settings.database_url)
     await prepare_schema(engine)
-    source: TimelineSource[FeedSet] = TimelineSource(
-        settings.timeline, session_factory(engine), feed_builder(settings.base_url), clock
-    )
+    source = timeline_source(settings, session_factory(engine), clock)
     return Worker(
         settings,
         engine,

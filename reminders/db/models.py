@@ -7,7 +7,6 @@ as aware UTC datetimes (`UtcDateTime`), so SQLite and PostgreSQL read back the s
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -25,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from reminders.states import MessageKind, OutboxState, SubscriptionState
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -62,12 +63,6 @@ class Base(DeclarativeBase):
         list[str]: JSON(),
         list[dict[str, Any]]: JSON(),
     }
-
-
-class SubscriptionState(StrEnum):
-    PENDING = "pending"  # signed up, not yet confirmed
-    ACTIVE = "active"
-    PAUSED = "paused"  # by the subscriber, or after too many hard bounces
 
 
 class Subscription(Base):
@@ -125,25 +120,6 @@ class EventHistory(Base):
     effect: Mapped[str] = mapped_column(String(16))  # feeds.history.Effect
     changes: Mapped[list[dict[str, Any]]]  # [{field, old, new}]
     published: Mapped[dict[str, Any]]  # the event after the change (before, if removed)
-
-
-class OutboxState(StrEnum):
-    QUEUED = "queued"
-    SENDING = "sending"  # leased by a dispatcher (lease_owner, lease_expires_at)
-    SENT = "sent"
-    RETRY_WAIT = "retry_wait"
-    FAILED = "failed"
-    WITHDRAWN = "withdrawn"  # no longer wanted (event cancelled, moved, unsubscribed)
-
-
-class MessageKind(StrEnum):
-    REMINDER = "reminder"  # N days/hours before a dated event
-    EXPECTED = "expected"  # "expected in March 2024 — date not yet confirmed"
-    CONFIRMED = "confirmed"  # the day is now known
-    CHANGE = "change"  # date, time, place, status or link changed
-    CANCELLED = "cancelled"
-    CONFIRM_SUBSCRIPTION = "confirm-subscription"
-    MANAGE_LINK = "manage-link"
 
 
 class OutboxMessage(Base):

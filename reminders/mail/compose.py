@@ -58,7 +58,6 @@ from zoneinfo import ZoneInfo
 from feeds.timeline import Timeline
 from feeds.wording import day_label
 from reminders.addresses import length_problem
-from reminders.db.models import MessageKind
 from reminders.i18n import environment, gettext
 from reminders.mail import words
 from reminders.mail.content import (
@@ -71,6 +70,7 @@ from reminders.mail.content import (
 )
 from reminders.mail.signing import Signer
 from reminders.settings import Settings
+from reminders.states import MessageKind
 from reminders.tokens import manage_token
 
 #: Stands for the subscriber's token in cached bodies; URL-safe, never in real content.

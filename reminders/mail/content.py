@@ -30,9 +30,9 @@ from feeds.wording import (
     phrase,
 )
 from feeds.zones import city_time, moments_in_zone
-from reminders.db.models import MessageKind
 from reminders.i18n import gettext, ngettext
 from reminders.mail import words
+from reminders.states import MessageKind
 
 #: The order of sections in a message that carries several kinds of news.
 SECTION_ORDER = (

@@ -1,4 +1,4 @@
-"""Sending finished messages: the `Mailer` port and its SMTP and Maildir adapters.
+"""Sending finished messages: the SMTP and Maildir adapters of the `Mailer` port (`port`).
 
 A mailer takes the envelope (sender, recipients) and the message bytes and says how it
 went, in three classes the dispatcher acts on:
@@ -34,46 +34,14 @@ import re
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
 
 import aiosmtplib
 
+from reminders.mail.port import SENT, Mailer, SendResult, SendStatus
 from reminders.settings import Settings, SmtpSecurity
 
 log = logging.getLogger(__name__)
-
-
-class SendStatus(StrEnum):
-    OK = "ok"
-    TEMPORARY = "temporary"
-    PERMANENT = "permanent"
-    RELAY = "relay"
-    #: Not a relay's answer: the message could not be built and never will be (its
-    #: events left the timeline). Only the dispatcher uses it; mailers never return it.
-    UNSENDABLE = "unsendable"
-
-
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    status: SendStatus
-    code: int | None = None
-    detail: str = ""
-    #: RFC 3463 enhanced status code of the reply ("5.1.1"), when the relay sent one.
-    enhanced: str | None = None
-
-
-SENT = SendResult(SendStatus.OK, 250, "")
-
-
-class Mailer(Protocol):
-    async def send(self, sender: str, recipients: Sequence[str], message: bytes) -> SendResult:
-        """Hand one message to the relay; never raises for a delivery problem."""
-        ...
-
-    async def close(self) -> None: ...
 
 
 _ENHANCED = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from feeds.wording import Kind
-from reminders.db.models import MessageKind
+from reminders.states import MessageKind
 
 
 def N_(message: str) -> str:

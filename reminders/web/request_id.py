@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
-from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-current_request_id: ContextVar[str] = ContextVar("request_id", default="")
+from reminders.logs import current_request_id
 
 _MAX_LENGTH = 64
 
@@ -43,8 +41,3 @@ class RequestId:
         finally:
             current_request_id.reset(token)
 
-
-class RequestIdFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id.get()
-        return True

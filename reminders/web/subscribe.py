@@ -42,8 +42,9 @@ from feeds.publish import FeedSet
 from feeds.wording import LANGUAGES, babel_locale
 from reminders import subscriptions as subs
 from reminders.bounce_score import BouncePolicy, pauses
-from reminders.db.models import Subscription, SubscriptionState
+from reminders.db.models import Subscription
 from reminders.settings import Settings
+from reminders.states import SubscriptionState
 from reminders.timeline_source import TimelineSource
 from reminders.web.forms import (
     Checked,

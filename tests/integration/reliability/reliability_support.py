@@ -27,8 +27,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reminders import outbox
-from reminders.db.models import Base, MessageKind, OutboxState, SubscriptionState
+from reminders.db.models import Base
 from reminders.planner import Planned, dedupe_key
+from reminders.states import MessageKind, OutboxState, SubscriptionState
 
 ROOT = Path(__file__).resolve().parents[3]
 HOST = "gcm.example.org"

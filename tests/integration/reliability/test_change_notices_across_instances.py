@@ -26,11 +26,12 @@ from reliability_support import (
 
 from feeds.publish import FeedSet
 from reminders.db.engine import session_factory
-from reminders.db.models import MessageKind
 from reminders.mail.transport import MaildirMailer
-from reminders.service import Service, feed_builder
+from reminders.service import Service
 from reminders.settings import Settings
+from reminders.states import MessageKind
 from reminders.timeline_source import TimelineSource
+from reminders.wiring import feed_builder
 from reminders.worker import Worker, mail_composer_for
 from tests.db_backends import Database
 

@@ -33,12 +33,13 @@ from feeds.publish import FeedSet
 from feeds.wording import LANGUAGES, Kind
 from reminders import subscriptions as subs
 from reminders.db.engine import session_factory
-from reminders.db.models import MessageKind, SubscriptionState
 from reminders.leads import OFFERED
-from reminders.service import Service, feed_builder
+from reminders.service import Service
 from reminders.settings import Settings
+from reminders.states import MessageKind, SubscriptionState
 from reminders.timeline_source import TimelineSource
 from reminders.web.guards import MAX_BODY_BYTES
+from reminders.wiring import feed_builder
 from tests.db_backends import Database
 
 pytestmark = pytest.mark.anyio

@@ -36,7 +36,7 @@ from reliability_support import (
     wait_for,
 )
 
-from reminders.db.models import OutboxState
+from reminders.states import OutboxState
 from tests.components import wrk
 from tests.db_backends import Database
 

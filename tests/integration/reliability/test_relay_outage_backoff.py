@@ -39,12 +39,12 @@ from sqlalchemy import select
 from feeds.publish import FeedSet
 from reminders.backoff import SCHEDULE
 from reminders.db.engine import session_factory
-from reminders.db.models import OutboxState
 from reminders.mail.compose import NothingToSend
 from reminders.mail.transport import SmtpMailer
-from reminders.service import feed_builder
 from reminders.settings import Settings
+from reminders.states import OutboxState
 from reminders.timeline_source import TimelineSource
+from reminders.wiring import feed_builder
 from reminders.worker import Worker, mail_composer_for
 from tests.db_backends import Database
 

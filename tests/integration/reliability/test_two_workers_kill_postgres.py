@@ -33,7 +33,7 @@ from reliability_support import (
     wait_for,
 )
 
-from reminders.db.models import OutboxState
+from reminders.states import OutboxState
 from tests.db_backends import Database
 
 COUNT = 50_000

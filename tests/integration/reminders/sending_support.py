@@ -28,10 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from reminders import outbox
 from reminders.bounce_score import BouncePolicy
 from reminders.db.engine import create_engine, create_schema
-from reminders.db.models import Base, MessageKind, OutboxState, SubscriptionState
+from reminders.db.models import Base
 from reminders.dispatch import Clock, Dispatcher
-from reminders.mail.transport import Mailer
+from reminders.mail.port import Mailer
 from reminders.planner import Planned, dedupe_key
+from reminders.states import MessageKind, OutboxState, SubscriptionState
 from tests.db_backends import clean_slate
 
 OUTBOX = Base.metadata.tables["outbox"]

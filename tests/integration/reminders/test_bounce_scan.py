@@ -17,8 +17,9 @@ from sqlalchemy import select
 from reminders import outbox
 from reminders.bounce_store import REPORTS
 from reminders.cli import main
-from reminders.db.models import Base, SubscriptionState
+from reminders.db.models import Base
 from reminders.return_path import Mark, return_path
+from reminders.states import SubscriptionState
 from tests.bounce_samples import SAMPLES, gmail_over_quota, postfix_user_unknown
 
 SECRET = "bounce-scan-test-secret"

@@ -30,11 +30,12 @@ from reminders.bounce_intake import Intake
 from reminders.bounce_score import BouncePolicy
 from reminders.bounce_server import BounceHandler, start
 from reminders.bounce_store import REPORTS
-from reminders.db.models import Base, SubscriptionState
+from reminders.db.models import Base
 from reminders.dispatch import Dispatcher, verp_senders
 from reminders.mail.transport import SmtpMailer
 from reminders.return_path import ReturnPathReader
 from reminders.settings import Settings
+from reminders.states import SubscriptionState
 from tests.bounce_samples import postfix_user_unknown, yahoo_complaint
 
 pytestmark = pytest.mark.anyio

@@ -19,13 +19,8 @@ from sqlalchemy import func, select, update
 from reminders import outbox
 from reminders.cli import main
 from reminders.db.engine import create_engine, create_schema
-from reminders.db.models import (
-    OutboxMessage,
-    SendAttempt,
-    Subscription,
-    SubscriptionState,
-    Unsubscribed,
-)
+from reminders.db.models import OutboxMessage, SendAttempt, Subscription, Unsubscribed
+from reminders.states import SubscriptionState
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sending_support import add_subscriptions, database, enqueue_expected_notices, outbox_rows
 
 from reminders.cli import main
-from reminders.db.models import OutboxState
+from reminders.states import OutboxState
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENT = "global-2030-imrf"

@@ -12,9 +12,9 @@ import pytest
 from icalendar import Calendar
 
 from feeds.wording import LANGUAGES
-from reminders.db.models import MessageKind
 from reminders.mail.compose import Composer, NothingToSend, message_id_for
 from reminders.settings import Settings
+from reminders.states import MessageKind
 from reminders.tokens import manage_token
 from tests.reminder_mail_fixtures import (
     BASE_URL,

@@ -26,10 +26,10 @@ from sending_support import (
 
 from reminders import outbox
 from reminders.db.engine import create_engine
-from reminders.db.models import OutboxState
 from reminders.dispatch import DispatchReport
 from reminders.mail.transport import SmtpMailer
 from reminders.settings import Settings
+from reminders.states import OutboxState
 
 
 def _settings(port: int, connections: int = 2) -> Settings:

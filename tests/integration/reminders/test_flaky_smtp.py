@@ -34,9 +34,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reminders import outbox
 from reminders.backoff import SCHEDULE
-from reminders.db.models import OutboxState, SubscriptionState
 from reminders.mail.transport import SmtpMailer
 from reminders.settings import Settings
+from reminders.states import OutboxState, SubscriptionState
 
 HOST = "gcm.example.org"
 MAX_ROUNDS = 300

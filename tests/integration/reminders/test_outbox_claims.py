@@ -26,9 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from reminders import outbox
 from reminders.backoff import next_attempt
 from reminders.bounce_score import BouncePolicy
-from reminders.db.models import MessageKind, OutboxState, SubscriptionState
-from reminders.mail.transport import SendResult, SendStatus
+from reminders.mail.port import SendResult, SendStatus
 from reminders.planner import Planned
+from reminders.states import MessageKind, OutboxState, SubscriptionState
 
 LEASE = timedelta(minutes=5)
 

@@ -38,12 +38,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from reminders import outbox
 from reminders.bounce_score import BouncePolicy
 from reminders.bounce_store import REPORTS
-from reminders.db.models import Base, MessageKind, SubscriptionState
+from reminders.db.models import Base
 from reminders.dispatch import Dispatcher, verp_senders
 from reminders.mail.compose import Composer
 from reminders.mail.signing import load_signer
 from reminders.mail.transport import SmtpMailer
 from reminders.settings import Settings
+from reminders.states import MessageKind, SubscriptionState
 from tests import components
 from tests.dkim_keys import KeyPair, make_key
 from tests.postfix_instance import Postfix, free_port, postfix_instance

@@ -31,9 +31,10 @@ from sending_support import (
 from sqlalchemy import select
 
 from reminders import circuit_store
-from reminders.db.models import Base, OutboxState, SubscriptionState
+from reminders.db.models import Base
 from reminders.service import Service
 from reminders.settings import Settings
+from reminders.states import OutboxState, SubscriptionState
 from reminders.worker import Worker, open_worker
 
 ROOT = Path(__file__).resolve().parents[3]

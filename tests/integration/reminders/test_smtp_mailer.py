@@ -9,13 +9,8 @@ from pathlib import Path
 import pytest
 from sending_support import ScriptedSink, smtp_server
 
-from reminders.mail.transport import (
-    MaildirMailer,
-    SendResult,
-    SendStatus,
-    SmtpMailer,
-    make_mailer,
-)
+from reminders.mail.port import SendResult, SendStatus
+from reminders.mail.transport import MaildirMailer, SmtpMailer, make_mailer
 from reminders.settings import Settings
 
 SENDER = "reminders@gcm.example.org"

@@ -21,7 +21,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from components import require
 from sending_support import Sink
 
-from reminders.mail.transport import SendResult, SendStatus, SmtpMailer
+from reminders.mail.port import SendResult, SendStatus
+from reminders.mail.transport import SmtpMailer
 from reminders.settings import Settings, SmtpSecurity
 
 SENDER = "reminders@gcm.example.org"

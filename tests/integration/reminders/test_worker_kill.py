@@ -27,7 +27,7 @@ from sending_support import (
     smtp_server,
 )
 
-from reminders.db.models import OutboxState
+from reminders.states import OutboxState
 
 ROOT = Path(__file__).resolve().parents[3]
 COUNT = 2000

@@ -17,9 +17,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from sending_support import add_subscriptions, enqueue_expected_notices
 from sqlalchemy import update
 
-from reminders.db.models import Base, SubscriptionState
+from reminders.db.models import Base
 from reminders.metrics_server import MetricsServer
 from reminders.settings import Settings
+from reminders.states import SubscriptionState
 from reminders.worker import open_worker
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -17,9 +17,10 @@ from sending_support import HandClock as Clock
 from sending_support import add_subscriptions, outbox_rows
 from sqlalchemy import update
 
-from reminders.db.models import Base, MessageKind, OutboxState
+from reminders.db.models import Base
 from reminders.mail.transport import MaildirMailer
 from reminders.settings import Settings
+from reminders.states import MessageKind, OutboxState
 from reminders.worker import Worker, open_worker
 
 ROOT = Path(__file__).resolve().parents[3]

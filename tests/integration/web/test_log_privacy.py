@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from reminders import subscriptions as subs
 from reminders.db.models import Subscription
-from reminders.service import Service
-from reminders.worker import worker_in_service
+from reminders.service import Service, worker_in_service
 from tests.integration.web.web_support import SECRET
 
 ADDRESS = "Amina.Private@Example.org"

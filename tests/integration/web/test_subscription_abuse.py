@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from reminders import subscriptions as subs
-from reminders.db.models import MessageKind, OutboxMessage, Subscription, SubscriptionState
+from reminders.db.models import OutboxMessage, Subscription
 from reminders.service import Service
+from reminders.states import MessageKind, SubscriptionState
 from reminders.web.security import CONTENT_SECURITY_POLICY
 from tests.integration.web.web_support import BASE_URL, NOW, SECRET, Clock
 

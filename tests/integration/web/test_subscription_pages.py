@@ -13,17 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from reminders import subscriptions as subs
-from reminders.db.models import (
-    BounceReport,
-    MessageKind,
-    OutboxMessage,
-    OutboxState,
-    SendAttempt,
-    Subscription,
-    SubscriptionState,
-    Unsubscribed,
-)
+from reminders.db.models import BounceReport, OutboxMessage, SendAttempt, Subscription, Unsubscribed
 from reminders.service import Service
+from reminders.states import MessageKind, OutboxState, SubscriptionState
 from tests.integration.web.web_support import NOW, SECRET, Clock
 
 pytestmark = pytest.mark.anyio

@@ -16,8 +16,8 @@ from reminders.changes import (
     notices,
     stale_reminders,
 )
-from reminders.db.models import MessageKind
 from reminders.planner import Planned, SubscriberIndex
+from reminders.states import MessageKind
 from tests.reminder_fixtures import event, replaced, subscriber, timeline, utc
 
 T0 = utc(2024, 1, 1)

@@ -8,7 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds.wording import Kind, Status
-from reminders.db.models import MessageKind
 from reminders.planner import (
     Planned,
     Schedule,
@@ -17,6 +16,7 @@ from reminders.planner import (
     dedupe_key,
     plan,
 )
+from reminders.states import MessageKind
 from tests.reminder_fixtures import (
     GLOBAL,
     event,
@@ -309,7 +309,8 @@ def test_subscriber_index_groups() -> None:
 
 
 def test_subscriber_view_from_subscription_uses_confirmation_time() -> None:
-    from reminders.db.models import Subscription, SubscriptionState
+    from reminders.db.models import Subscription
+    from reminders.states import SubscriptionState
 
     row = Subscription(
         id=5,

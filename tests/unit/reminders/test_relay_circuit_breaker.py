@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reminders.circuit import Breaker, cooldown, describe
-from reminders.mail.transport import SendResult, SendStatus
+from reminders.mail.port import SendResult, SendStatus
 
 OK = SendResult(SendStatus.OK, 250)
 STORE_FULL = SendResult(SendStatus.RELAY, 554, "data: 5.3.0 full", "5.3.0")

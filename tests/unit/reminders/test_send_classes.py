@@ -4,7 +4,8 @@ import asyncio
 
 import pytest
 
-from reminders.mail.transport import SendStatus, TokenBucket, classify_reply, enhanced_code
+from reminders.mail.port import SendStatus
+from reminders.mail.transport import TokenBucket, classify_reply, enhanced_code
 
 
 @pytest.mark.parametrize(
