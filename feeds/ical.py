@@ -56,15 +56,17 @@ for email carry ``METHOD:PUBLISH``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from icalendar import Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
 from feeds import feed_words
 from feeds.catalogs import Message
+from feeds.folding import component_bytes
 from feeds.lapse import (
     Lapse,
     event_date_label,
@@ -158,16 +160,12 @@ def render_calendar(
 ) -> bytes:
     """A subscribable calendar of `events` (those past retention left out), no METHOD."""
     _check_language(lang)
-    shown = sorted((e for e in events if in_feed(e, now)), key=lambda e: (e.starts_at, e.id))
-    ids = [event.id for event in shown]
-    if len(set(ids)) != len(ids):
-        raise ValueError(f"duplicate event ids: {sorted({i for i in ids if ids.count(i) > 1})}")
-    components = [
-        _vevent(e, feed=feed, revision=revision_of(revisions, e), lang=lang, now=now)
+    shown = feed_order(events, now)
+    entries = [
+        render_entry(e, feed=feed, revision=revision_of(revisions, e), lang=lang, now=now)
         for e in shown
     ]
-    body: bytes = _calendar(feed, lang, None, shown, components).to_ical()
-    return body
+    return assemble(feed, lang, None, entries)
 
 
 def render_event(
@@ -181,9 +179,57 @@ def render_event(
 ) -> bytes:
     """One event as a calendar file; ``method="PUBLISH"`` for an email attachment."""
     _check_language(lang)
+    entry = render_entry(event, feed=feed, revision=revision, lang=lang, now=now)
+    return assemble(feed, lang, method, [entry])
+
+
+def feed_order(events: Iterable[Event], now: datetime) -> list[Event]:
+    """The events a feed shows (those past retention left out), in the order it lists them."""
+    shown = sorted((e for e in events if in_feed(e, now)), key=lambda e: (e.starts_at, e.id))
+    ids = [event.id for event in shown]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"duplicate event ids: {sorted({i for i in ids if ids.count(i) > 1})}")
+    return shown
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Entry:
+    """One event's VEVENT in one language as bytes, and what a calendar holding it needs."""
+
+    event: Event
+    body: bytes
+    #: The zones its dates name (each needs a VTIMEZONE in the calendar).
+    tzids: frozenset[str]
+
+
+def render_entry(
+    event: Event, *, feed: FeedMeta, revision: Revision, lang: str, now: datetime
+) -> Entry:
+    """The entry of `event`; its bytes depend on `now` only through `window_over`."""
     component = _vevent(event, feed=feed, revision=revision, lang=lang, now=now)
-    body: bytes = _calendar(feed, lang, method, [event], [component]).to_ical()
-    return body
+    tzids = frozenset(
+        tzid
+        for _name, value in component.property_items(sorted=False)
+        if (tzid := getattr(value, "params", {}).get("TZID"))
+    )
+    return Entry(event, component_bytes(component), tzids)
+
+
+def assemble(feed: FeedMeta, lang: str, method: str | None, entries: Sequence[Entry]) -> bytes:
+    """The calendar of `entries`, in their order: what icalendar would write for it."""
+    head = component_bytes(_calendar(feed, lang, method))
+    events = [entry.event for entry in entries]
+    used = sorted(frozenset[str]().union(*(entry.tzids for entry in entries)))
+    zones = b"".join(_zone_bytes(tzid, *_years(tzid, events)) for tzid in used)
+    return b"".join([head[: -len(_END)], zones, *(entry.body for entry in entries), _END])
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=256)
+def _zone_bytes(tzid: str, first_year: int, last_year: int) -> bytes:
+    return component_bytes(vtimezone(tzid, first_year, last_year))
 
 
 # Dates and words ------------------------------------------------------------------------
@@ -346,13 +392,8 @@ def _vevent(
     return component
 
 
-def _calendar(
-    feed: FeedMeta,
-    lang: str,
-    method: str | None,
-    events: list[Event],
-    components: list[VEvent],
-) -> Calendar:
+def _calendar(feed: FeedMeta, lang: str, method: str | None) -> Calendar:
+    """The calendar's own properties; entries and zones are added as bytes (`assemble`)."""
     calendar = Calendar()
     calendar.add("version", "2.0")
     calendar.add("prodid", feed.prodid(lang))
@@ -368,10 +409,6 @@ def _calendar(
     calendar.add("url", feed.url)
     calendar.add("refresh-interval", feed.refresh, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(feed.refresh))
-    for component in components:
-        calendar.add_component(component)
-    zones = [vtimezone(tzid, *_years(tzid, events)) for tzid in sorted(calendar.get_used_tzids())]
-    calendar.subcomponents[:0] = zones
     return calendar
 
 

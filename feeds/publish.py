@@ -28,12 +28,15 @@ from feeds import feed_words
 from feeds.history import History
 from feeds.ical import (
     RETENTION,
+    Entry,
     FeedMeta,
+    assemble,
+    feed_order,
     in_feed,
-    render_calendar,
-    render_event,
+    render_entry,
     revision_of,
 )
+from feeds.lapse import window_over
 from feeds.revisions import Revision, utc_seconds
 from feeds.timeline import GLOBAL, Event, Timeline
 from feeds.wording import LANGUAGES, Kind, phrase
@@ -111,7 +114,14 @@ def touched(
 
 
 class FeedSet:
-    """The feeds of one timeline load; rendering beyond construction only for kind filters."""
+    """The feeds of one timeline load, assembled from entries kept across loads.
+
+    Each entry (one event's VEVENT in one language) is rendered once per `EntryKey`;
+    a FeedSet built with `previous` takes over every entry whose key did not change, and
+    every feed whose entries and validators did not, so a one-event edit renders that
+    event's six entries and re-assembles (never re-renders) the feeds that hold it.
+    Single-event files are assembled on first request and kept, likewise carried over.
+    """
 
     def __init__(
         self,
@@ -125,6 +135,7 @@ class FeedSet:
         feed_page: Callable[[str], str] | None = None,
         filtered_cache_size: int = 256,
         history: History | None = None,
+        previous: FeedSet | None = None,
     ) -> None:
         base = base_url.rstrip("/")
         host = uid_host or urlsplit(base).hostname
@@ -142,18 +153,20 @@ class FeedSet:
         self._regions = {region.id: region for region in timeline.regions}
         #: "all" first, then the region ids in timeline order.
         self.keys: tuple[str, ...] = (ALL, *self._regions)
+        #: (event id, language) of every entry this load rendered, in rendering order.
+        self.rendered: list[tuple[str, str]] = []
+        self._entries = self._take_entries(previous)
+        self._assembled: dict[tuple[str, str], _Assembled] = {}
         self._feeds = {
-            (key, lang): self._render(key, lang, ALL_KINDS)
-            for key in self.keys
-            for lang in LANGUAGES
+            (key, lang): self._feed(key, lang, previous) for key in self.keys for lang in LANGUAGES
         }
-        self._events = {
-            (event.id, lang): prepared(
-                self._event_bytes(event, lang, None), self._revision(event).modified
-            )
-            for event in timeline.events
-            for lang in LANGUAGES
-        }
+        self._events: dict[tuple[str, str], Prepared] = {}
+        if previous is not None:
+            # Copied whole first: the serving thread may add to it meanwhile.
+            for (event_id, lang), found in dict(previous._events).items():
+                kept = self._entries.get((event_id, lang))
+                if kept is not None and kept.entry is previous._entry_of(event_id, lang):
+                    self._events[(event_id, lang)] = found
         self._filtered: OrderedDict[tuple[str, str, frozenset[Kind]], Prepared] = OrderedDict()
         self._filtered_cache_size = filtered_cache_size
 
@@ -167,7 +180,7 @@ class FeedSet:
         cache_key = (key, lang, wanted)
         found = self._filtered.get(cache_key)
         if found is None:
-            found = self._filtered[cache_key] = self._render(key, lang, wanted)
+            found = self._filtered[cache_key] = self._render(key, lang, wanted).prepared
             if len(self._filtered) > self._filtered_cache_size:
                 self._filtered.popitem(last=False)
         else:
@@ -176,36 +189,89 @@ class FeedSet:
 
     def event(self, event_id: str, lang: str) -> Prepared | None:
         """One event's own calendar file; None when there is no such event."""
-        return self._events.get((event_id, lang))
+        found = self._events.get((event_id, lang))
+        if found is None:
+            kept = self._entries.get((event_id, lang))
+            if kept is None:
+                return None
+            body = assemble(self._event_meta(kept.entry.event, lang), lang, None, [kept.entry])
+            modified = revision_of(self._revisions, kept.entry.event).modified
+            found = self._events[(event_id, lang)] = prepared(body, modified)
+        return found
 
     def attachment(self, event_id: str, lang: str) -> bytes | None:
         """One event as an email attachment (``METHOD:PUBLISH``)."""
-        event = self.timeline.event(event_id)
-        if event is None or lang not in LANGUAGES:
+        kept = self._entries.get((event_id, lang))
+        if kept is None:
             return None
-        return self._event_bytes(event, lang, "PUBLISH")
+        return assemble(self._event_meta(kept.entry.event, lang), lang, "PUBLISH", [kept.entry])
 
     # Rendering ------------------------------------------------------------------------
 
-    def _render(self, key: str, lang: str, kinds: frozenset[Kind]) -> Prepared:
+    def _entry_of(self, event_id: str, lang: str) -> Entry | None:
+        kept = self._entries.get((event_id, lang))
+        return None if kept is None else kept.entry
+
+    def _take_entries(self, previous: FeedSet | None) -> dict[tuple[str, str], _Kept]:
+        """Every event's entry in every language: the previous load's where its key holds."""
+        entries: dict[tuple[str, str], _Kept] = {}
+        carried = {} if previous is None else previous._entries
+        # An entry names no feed: only the host, event pages and regions reach it.
+        metas = {lang: self._meta(ALL, lang, ALL_KINDS) for lang in LANGUAGES}
+        for event in self.timeline.events:
+            revision = revision_of(self._revisions, event)
+            region = self._regions.get(event.region)
+            for lang in LANGUAGES:
+                key = EntryKey(
+                    event.digest,
+                    revision,
+                    window_over(event, self.now),
+                    region.contact if region else None,
+                )
+                kept = carried.get((event.id, lang))
+                if kept is None or kept.key != key:
+                    entry = render_entry(
+                        event, feed=metas[lang], revision=revision, lang=lang, now=self.now
+                    )
+                    kept = _Kept(key, entry)
+                    self.rendered.append((event.id, lang))
+                entries[(event.id, lang)] = kept
+        return entries
+
+    def _feed(self, key: str, lang: str, previous: FeedSet | None) -> Prepared:
+        made = self._render(key, lang, ALL_KINDS, previous)
+        self._assembled[(key, lang)] = made
+        return made.prepared
+
+    def _render(
+        self, key: str, lang: str, kinds: frozenset[Kind], previous: FeedSet | None = None
+    ) -> _Assembled:
         regions = None if key == ALL else [key]
         events = self.timeline.select(regions=regions, kinds=kinds)
-        body = render_calendar(
-            events,
-            feed=self._meta(key, lang, kinds),
-            revisions=self._revisions,
-            lang=lang,
-            now=self.now,
+        entries = tuple(self._entries[(e.id, lang)].entry for e in feed_order(events, self.now))
+        modified = utc_seconds(
+            last_modified(
+                events,
+                self._revisions,
+                self.now,
+                self.history,
+                regions,
+                None if kinds == ALL_KINDS else [kind.value for kind in kinds],
+            )
         )
-        modified = last_modified(
-            events,
-            self._revisions,
-            self.now,
-            self.history,
-            regions,
-            None if kinds == ALL_KINDS else [kind.value for kind in kinds],
-        )
-        return prepared(body, modified)
+        meta = self._meta(key, lang, kinds)
+        said = (meta.name, meta.description, meta.url)
+        before = None if previous is None else previous._assembled.get((key, lang))
+        if (
+            before is not None
+            and before.meta == said
+            and before.prepared.last_modified == modified
+            and len(before.entries) == len(entries)
+            and all(a is b for a, b in zip(before.entries, entries, strict=True))
+        ):
+            return before
+        body = assemble(meta, lang, None, entries)
+        return _Assembled(entries, said, prepared(body, modified))
 
     def _meta(self, key: str, lang: str, kinds: frozenset[Kind]) -> FeedMeta:
         region = self._regions.get(key)
@@ -221,8 +287,8 @@ class FeedSet:
             regions=self._regions,
         )
 
-    def _event_bytes(self, event: Event, lang: str, method: str | None) -> bytes:
-        single = FeedMeta(
+    def _event_meta(self, event: Event, lang: str) -> FeedMeta:
+        return FeedMeta(
             key=f"event-{event.id}",
             name=event.title(lang),
             description=phrase(feed_words.CALENDAR_DESCRIPTION, lang),
@@ -231,14 +297,28 @@ class FeedSet:
             event_url=self._event_page,
             regions=self._regions,
         )
-        return render_event(
-            event,
-            feed=single,
-            revision=self._revision(event),
-            lang=lang,
-            now=self.now,
-            method=method,
-        )
 
-    def _revision(self, event: Event) -> Revision:
-        return revision_of(self._revisions, event)
+
+@dataclass(frozen=True, slots=True)
+class EntryKey:
+    """Everything an entry's bytes depend on besides the event id and language."""
+
+    digest: str
+    revision: Revision
+    #: The only way `now` reaches an entry (`feeds.lapse`).
+    over: bool
+    #: The region's contact, written in the description.
+    contact: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    key: EntryKey
+    entry: Entry
+
+
+@dataclass(frozen=True, slots=True)
+class _Assembled:
+    entries: tuple[Entry, ...]
+    meta: tuple[str, str, str]
+    prepared: Prepared

@@ -96,7 +96,8 @@ class TimelineSource(Generic[F]):
                 )
             return []
         try:
-            timeline = parse_timeline(decode_timeline(raw, str(self.path)), str(self.path))
+            # Off the event loop: a long timeline takes a while to validate.
+            timeline = await asyncio.to_thread(_parse, raw, str(self.path))
         except TimelineError as exc:
             self._fail(str(exc), now)
             return []
@@ -145,3 +146,7 @@ class TimelineSource(Generic[F]):
             "error": self.error.message if self.error else None,
             "error_at": self.error.at.isoformat() if self.error else None,
         }
+
+
+def _parse(raw: bytes, name: str) -> Timeline:
+    return parse_timeline(decode_timeline(raw, name), name)

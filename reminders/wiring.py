@@ -37,19 +37,24 @@ def dkim_signer(settings: Settings) -> Signer | None:
 def feed_builder(
     base_url: str,
 ) -> Callable[[Timeline, Mapping[str, Revision], datetime, History], FeedSet]:
+    """Builds each load's FeedSet from the last one, so only what changed is rendered."""
     base = base_url.rstrip("/")
+    last: list[FeedSet] = []
 
     def build(
         timeline: Timeline, revisions: Mapping[str, Revision], now: datetime, history: History
     ) -> FeedSet:
-        return FeedSet(
+        built = FeedSet(
             timeline,
             revisions,
             base,
             now,
             event_page=lambda event_id: f"{base}/events/{quote(event_id)}",
             history=history,
+            previous=last[0] if last else None,
         )
+        last[:] = [built]
+        return built
 
     return build
 
