@@ -54,13 +54,36 @@ async def record_timeline(
         if session.get_bind().dialect.name == "postgresql":
             # Row locks cannot cover events not stored yet; this lock covers them all.
             await session.execute(select(func.pg_advisory_xact_lock(_TIMELINE_LOCK)))
+        # Revisions first, without the stored events' JSON: a long timeline with one
+        # edit then decodes one row, not all of them.
+        stored = await session.execute(
+            select(
+                EventRevision.event_id,
+                EventRevision.sequence,
+                EventRevision.modified,
+                EventRevision.digest,
+            ).with_for_update()
+        )
+        previous = {
+            event_id: Revision(sequence, modified, digest)
+            for event_id, sequence, modified, digest in stored
+        }
+        revisions, changed_ids = advance(previous, timeline, now)
+        gone_before = await _removed_ids(session)
+        leaving = {
+            event_id
+            for event_id in previous
+            if timeline.event(event_id) is None and event_id not in gone_before
+        }
+        wanted = [*changed_ids, *leaving]
         rows = {
             row.event_id: row
-            for row in (await session.scalars(select(EventRevision).with_for_update())).all()
+            for row in (
+                await session.scalars(
+                    select(EventRevision).where(EventRevision.event_id.in_(wanted))
+                )
+            ).all()
         }
-        previous = {event_id: _revision(row) for event_id, row in rows.items()}
-        revisions, changed_ids = advance(previous, timeline, now)
-        gone_before = removed(await load_history(session))
         changes = []
         for event_id in changed_ids:
             event = timeline.event(event_id)
@@ -95,10 +118,28 @@ async def record_timeline(
                 session.add(
                     _history_row(event.id, revisions[event.id], None, event.published(), (), now)
                 )
-        for event_id, row in rows.items():
-            if timeline.event(event_id) is None and event_id not in gone_before:
-                session.add(_removal_row(row, now))
+        for event_id in sorted(leaving):
+            session.add(_removal_row(rows[event_id], now))
     return revisions, changes
+
+
+async def _removed_ids(session: AsyncSession) -> frozenset[str]:
+    """`feeds.history.removed` of the stored history, read without its JSON."""
+    last: dict[str, tuple[tuple[datetime, int, int], str]] = {}
+    found = await session.execute(
+        select(
+            EventHistory.event_id,
+            EventHistory.at,
+            EventHistory.sequence,
+            EventHistory.id,
+            EventHistory.effect,
+        )
+    )
+    for event_id, at, sequence, row_id, effect in found:
+        order = (at, sequence, row_id)  # as `by_event` orders them
+        if event_id not in last or last[event_id][0] < order:
+            last[event_id] = (order, effect)
+    return frozenset(e for e, (_, effect) in last.items() if effect == Effect.REMOVED.value)
 
 
 def _history_row(

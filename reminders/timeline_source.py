@@ -107,11 +107,35 @@ class TimelineSource(Generic[F]):
             return []
         revisions, changes = await record_timeline(self._sessions, timeline, now)
         async with self._sessions() as session:
-            history = await load_history(session)
+            history = await self._history(session, timeline, revisions)
         await self._install(timeline, revisions, digest, now, history)
         self.error = None
         log.info("timeline loaded: %d events, %d changed", len(timeline.events), len(changes))
         return changes
+
+    async def _history(
+        self, session: AsyncSession, timeline: Timeline, revisions: Mapping[str, Revision]
+    ) -> History:
+        """The change history after recording `timeline`: read again only for the events
+        whose revision or presence differs from the snapshot in service (an entry is only
+        ever written with one of those, by this instance or another)."""
+        current = self.snapshot
+        if current is None:
+            return await load_history(session)
+        old_ids = {event.id for event in current.timeline.events}
+        new_ids = {event.id for event in timeline.events}
+        affected = old_ids ^ new_ids
+        affected |= {
+            event_id
+            for event_id, revision in revisions.items()
+            if current.revisions.get(event_id) != revision
+        }
+        if not affected:
+            return current.history
+        fresh = await load_history(session, affected)
+        history = {k: v for k, v in current.history.items() if k not in affected}
+        history.update(fresh)
+        return history
 
     async def _in_service(self) -> dict[str, str]:
         """Event id -> region of what subscribers' calendars hold now."""
@@ -149,4 +173,7 @@ class TimelineSource(Generic[F]):
 
 
 def _parse(raw: bytes, name: str) -> Timeline:
-    return parse_timeline(decode_timeline(raw, name), name)
+    timeline = parse_timeline(decode_timeline(raw, name), name)
+    for event in timeline.events:
+        event.digest  # noqa: B018 (cached now, in this thread, not on the event loop)
+    return timeline
