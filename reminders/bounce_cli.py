@@ -7,11 +7,11 @@ import contextlib
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from reminders import cli_support
 from reminders.bounce_intake import Intake
 from reminders.bounce_maildir import ScanReport
 from reminders.settings import Settings
@@ -20,10 +20,6 @@ from reminders.settings import Settings
 @click.group()
 def bounces() -> None:
     """Read bounces and complaints that come back to the return path."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @asynccontextmanager
@@ -45,7 +41,7 @@ async def _intake(settings: Settings) -> AsyncIterator[Intake]:
             secret=secret,
             paths=ReturnPathReader(secret, settings.bounce_local, settings.bounce_domain),
             policy=bounce_policy(settings),
-            clock=_now,
+            clock=cli_support.now,
         )
     finally:
         await engine.dispose()
@@ -57,10 +53,9 @@ async def _intake(settings: Settings) -> AsyncIterator[Intake]:
 @click.option("--lmtp", is_flag=True, help="Speak LMTP (RFC 2033) instead of SMTP.")
 def serve(host: str, port: int, lmtp: bool) -> None:
     """Receive bounces and complaints from the mail server; SIGTERM or Ctrl-C stops it."""
-    from reminders.cli import _settings
     from reminders.logs import configure_logging
 
-    settings = _settings()
+    settings = cli_support.settings_or_exit()
     configure_logging(settings)
     asyncio.run(_serve(settings, host, port, lmtp))
 
@@ -90,10 +85,9 @@ async def _serve(settings: Settings, host: str, port: int, lmtp: bool) -> None:
 @click.argument("maildir", type=click.Path(file_okay=False, path_type=Path))
 def scan(maildir: Path) -> None:
     """Read the new messages in MAILDIR, then mark them seen or delete them."""
-    from reminders.cli import _settings
     from reminders.logs import configure_logging
 
-    settings = _settings()
+    settings = cli_support.settings_or_exit()
     configure_logging(settings)
     report = asyncio.run(_scan(settings, maildir))
     for kind, count in sorted(report.by_kind.items()):

@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import csv
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from feeds import Timeline, TimelineError, load_timeline, missing_translations
+from reminders import cli_support
 from reminders.bounce_cli import bounces
+from reminders.cli_subscriptions import preview, subscriptions
 from reminders.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from reminders.impact import Impact
 from reminders.summary import timeline_summary, timeline_warnings
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        raise click.ClickException(f"invalid settings:\n{exc}") from None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class _Commands(click.Group):
@@ -61,16 +51,8 @@ def main() -> None:
 
 
 main.add_command(bounces)
-
-
-def _moment(option: str, text: str) -> datetime:
-    try:
-        at = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise click.UsageError(f"{option}: {text!r} is not an ISO date and time") from None
-    if at.utcoffset() is None:
-        raise click.UsageError(f"{option}: {text!r} needs a zone, e.g. 2024-03-01T09:00Z")
-    return at
+main.add_command(subscriptions)
+main.add_command(preview)
 
 
 @main.command()
@@ -93,7 +75,7 @@ def check(path: Path | None, at_text: str | None, strict: bool) -> None:
     """
     from feeds.removal_guard import removal_problems
 
-    now = _moment("--at", at_text) if at_text is not None else _now()
+    now = cli_support.moment("--at", at_text) if at_text is not None else cli_support.now()
     try:
         settings: Settings | None = load_settings()
     except SettingsError as exc:
@@ -185,7 +167,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
     from reminders.logs import configure_logging
     from reminders.service import build_app, start_in_service
 
-    settings = _settings()
+    settings = cli_support.settings_or_exit()
     configure_logging(settings)
     asyncio.run(_preflight(settings))
     app = build_app(settings, background=None if no_scheduler else start_in_service)
@@ -206,7 +188,7 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def export(directory: Path) -> None:
     """Write every feed and page as static files into DIRECTORY."""
-    asyncio.run(_export(_settings(), directory))
+    asyncio.run(_export(cli_support.settings_or_exit(), directory))
 
 
 async def _export(settings: Settings, directory: Path) -> None:
@@ -243,12 +225,12 @@ def impact(path: Path, as_json: bool) -> None:
     from reminders import impact as impact_module
 
     edited = _timeline_or_exit(path)
-    settings = _settings()
+    settings = cli_support.settings_or_exit()
     if database := _sqlite_missing(settings.database_url):
         raise click.ClickException(
             f"GCMCAL_DATABASE_URL: no database at {database}: the service has not run yet"
         )
-    found = asyncio.run(_impact(settings, edited, _now()))
+    found = asyncio.run(_impact(settings, edited, cli_support.now()))
     if as_json:
         click.echo(impact_module.as_json(found, str(path)))
     else:
@@ -294,7 +276,7 @@ def import_(file: Path, region: str | None, timeline_path: Path | None) -> None:
     """Suggest timeline changes from an iCalendar export (Indico); never edits the timeline."""
     from reminders import calendar_import
 
-    timeline = _timeline_or_exit(timeline_path or _settings().timeline)
+    timeline = _timeline_or_exit(timeline_path or cli_support.settings_or_exit().timeline)
     if region is not None and timeline.region(region) is None:
         ids = ", ".join(r.id for r in timeline.regions)
         raise click.UsageError(f"--region: no region {region!r}; use one of {ids}")
@@ -316,7 +298,7 @@ def db_upgrade() -> None:
     """Bring the database (GCMCAL_DATABASE_URL) to the newest schema."""
     from reminders.db.migrate import head_revision, upgrade
 
-    settings = _settings()
+    settings = cli_support.settings_or_exit()
     asyncio.run(upgrade(settings.database_url))
     click.echo(f"database schema at {head_revision(settings.database_url)}")
 
@@ -356,198 +338,6 @@ def worker(lease: float, once: bool) -> None:
     from reminders import worker as reminder_worker
     from reminders.logs import configure_logging
 
-    settings = _settings()
+    settings = cli_support.settings_or_exit()
     configure_logging(settings)
     uvloop.run(reminder_worker.run(settings, lease=timedelta(seconds=lease), once=once))
-
-
-@main.group()
-def subscriptions() -> None:
-    """Add, import, show, resume, remove and count subscriptions."""
-
-
-@subscriptions.command("add")
-@click.argument("email")
-@click.option("--region", "regions", multiple=True, help="Region id; repeat; none = all.")
-@click.option("--kind", "kinds", multiple=True, help="Event kind; repeat; none = all.")
-@click.option("--lang", default="en", show_default=True, help="Language of the emails.")
-@click.option("--tz", default=None, help="Time zone [default: the one --region's, else UTC].")
-@click.option("--lead", "leads", multiple=True, help="Lead time (8w 3w 1w 1d 1h); repeat.")
-@click.option("--hour", default=9, show_default=True, type=int, help="Delivery hour, 0-23.")
-def subscriptions_add(
-    email: str,
-    regions: tuple[str, ...],
-    kinds: tuple[str, ...],
-    lang: str,
-    tz: str | None,
-    leads: tuple[str, ...],
-    hour: int,
-) -> None:
-    """Add EMAIL as an active subscription (its owner opted in already)."""
-    from reminders import roster
-
-    settings = _settings()
-    try:
-        timeline = load_timeline(settings.timeline)
-    except TimelineError as exc:
-        raise click.ClickException(f"the timeline cannot be loaded: {exc}") from None
-    if tz is None:
-        region = timeline.region(regions[0]) if len(regions) == 1 else None
-        tz = region.tz if region else "UTC"
-    try:
-        address = roster.normalized_email(email)
-        choices = roster.validate(
-            timeline, regions=regions, kinds=kinds, language=lang, tz=tz, leads=leads, hour=hour
-        )
-    except roster.ChoiceError as exc:
-        raise click.UsageError(str(exc)) from None
-    try:
-        added = asyncio.run(roster.add_command(settings, address, choices, _now()))
-    except (roster.AlreadySubscribed, roster.Unsubscribed) as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"subscription {added} added (active)")
-
-
-@subscriptions.command("list")
-@click.option("--show-emails", is_flag=True, help="Also print every address and its state.")
-def subscriptions_list(show_emails: bool) -> None:
-    """Count subscriptions per state (addresses only with --show-emails)."""
-    from reminders import roster
-
-    found = asyncio.run(roster.list_command(_settings(), with_emails=show_emails))
-    for state, count in found.counts.items():
-        click.echo(f"{state:<8} {count}")
-    click.echo(f"{'total':<8} {sum(found.counts.values())}")
-    for address, state in found.emails:
-        click.echo(f"{address}\t{state}")
-
-
-@main.command()
-@click.option("--at", "at_text", required=True, help="When, with a zone: 2024-03-01T09:00Z.")
-@click.option("--email", default=None, help="Only this subscriber (the address is shown).")
-@click.option("--window", default="1h", show_default=True, help="How far back: 30m, 1h, 2d.")
-def preview(at_text: str, email: str | None, window: str) -> None:
-    """Dry run: what would be sent in the WINDOW before --at, to whom and why."""
-    import re
-    from datetime import timedelta
-
-    from reminders import roster
-
-    at = _moment("--at", at_text)
-    match = re.fullmatch(r"([1-9][0-9]{0,4})([mhd])", window.strip())
-    if match is None:
-        raise click.UsageError(f"--window: {window!r} is not like 30m, 1h or 2d")
-    unit = {"m": "minutes", "h": "hours", "d": "days"}[match[2]]
-    span = timedelta(**{unit: int(match[1])})
-    settings = _settings()
-    try:
-        timeline = load_timeline(settings.timeline)
-        address = roster.normalized_email(email) if email is not None else None
-        lines = asyncio.run(roster.preview_command(settings, timeline, at, span, address))
-    except TimelineError as exc:
-        raise click.ClickException(f"the timeline cannot be loaded: {exc}") from None
-    except roster.ChoiceError as exc:
-        raise click.UsageError(str(exc)) from None
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from None
-    for line in lines:
-        click.echo(line)
-
-
-def _address(email: str) -> str:
-    from reminders import roster
-
-    try:
-        return roster.normalized_email(email)
-    except roster.ChoiceError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-@subscriptions.command("show")
-@click.argument("email")
-def subscriptions_show(email: str) -> None:
-    """State, choices and recent failed sends (bounces) of EMAIL's subscription."""
-    from reminders import roster
-
-    try:
-        found = asyncio.run(roster.show_command(_settings(), _address(email)))
-    except roster.NotFound as exc:
-        raise click.ClickException(str(exc)) from None
-    for line in roster.details_lines(found):
-        click.echo(line)
-
-
-@subscriptions.command("resume")
-@click.argument("email")
-def subscriptions_resume(email: str) -> None:
-    """Resume EMAIL's paused subscription (after bounces, or paused by its owner)."""
-    from reminders import roster
-    from reminders.states import SubscriptionState
-
-    try:
-        before = asyncio.run(roster.resume_command(_settings(), _address(email)))
-    except roster.NotFound as exc:
-        raise click.ClickException(str(exc)) from None
-    except roster.ChoiceError as exc:
-        raise click.ClickException(str(exc)) from None
-    if before is SubscriptionState.ACTIVE:
-        click.echo("the subscription is already active")
-    else:
-        click.echo("subscription resumed (active); its bounce score is cleared")
-
-
-@subscriptions.command("remove")
-@click.argument("email")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def subscriptions_remove(email: str, yes: bool) -> None:
-    """Erase EMAIL's subscription and its sending record (as an unsubscribe does)."""
-    from reminders import roster
-
-    address = _address(email)
-    if not yes:
-        click.confirm(f"Erase the subscription of {address}?", abort=True, err=True)
-    try:
-        asyncio.run(roster.remove_command(_settings(), address, _now()))
-    except roster.NotFound as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(
-        "subscription erased; only a keyed hash of the address is kept, so that an import "
-        "does not add it again"
-    )
-
-
-@subscriptions.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def subscriptions_import(file: Path) -> None:
-    """Add the people listed in FILE (CSV) who already opted in elsewhere.
-
-    The first line names the columns: email (required), regions, kinds, language, tz,
-    leads, hour. Several regions, kinds or leads are separated by spaces or semicolons;
-    an empty cell takes the default of `subscriptions add`. Rows that cannot be added
-    are listed with their row number and column; the others are added. Exits with 1
-    when a row was refused.
-    """
-    from reminders import csv_import, roster_import
-
-    settings = _settings()
-    try:
-        timeline = load_timeline(settings.timeline)
-    except TimelineError as exc:
-        raise click.ClickException(f"the timeline cannot be loaded: {exc}") from None
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{file}: not UTF-8 text (byte {exc.start})") from None
-    try:
-        rows = list(csv_import.read_rows(text, timeline))
-    except csv_import.HeaderError as exc:
-        raise click.ClickException(f"{file}: {exc}") from None
-    except csv.Error as exc:
-        raise click.ClickException(f"{file}: not a CSV file: {exc}") from None
-    with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
-        report = asyncio.run(roster_import.import_command(settings, rows, _now(), bar.update))
-    click.echo(f"{report.added} added (active), {len(report.refused)} refused")
-    for refusal in report.refused:
-        click.echo(f"  {refusal}")
-    if report.refused:
-        sys.exit(1)
