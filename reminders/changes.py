@@ -161,29 +161,6 @@ def classify(
     return ChangeClass.OTHER
 
 
-def detect(
-    previous: Mapping[str, Mapping[str, Any]],
-    timeline: Timeline,
-    revisions: Mapping[str, Revision],
-    changed: Iterable[str],
-) -> list[EventChange]:
-    """Notices owed for the events `advance` reported as `changed`.
-
-    `previous` maps event ids to their last published snapshot (before this load).
-    """
-    found: list[EventChange] = []
-    for event_id in changed:
-        event = timeline.event(event_id)
-        old = previous.get(event_id)
-        if event is None or old is None:
-            continue
-        revision = revisions[event_id].sequence if event_id in revisions else 0
-        change = between(event_id, revision, old, event.published())
-        if change is not None:
-            found.append(change)
-    return found
-
-
 def between(
     event_id: str, revision: int, old: Mapping[str, Any], new: Mapping[str, Any]
 ) -> EventChange | None:

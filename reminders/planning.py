@@ -6,7 +6,7 @@ Each tick (`Planning.tick`) is idempotent and cheap when nothing is due:
    changed);
 2. after a new load, withdraw unsent reminder rows that went stale (event changed,
    cancelled, postponed or removed: `changes.stale_reminders`), and enqueue change
-   notices for the events this instance saw change (`changes.detect` / `notices`);
+   notices owed since the events were last told (`changes.between` / `notices`);
 3. plan the window ``(planned_until, now]``: the schedule (built once per load) says
    which (event, lead, zone, hour) moments fall in it, for the (zone, hour) groups in
    use (one small query); only for those groups are subscribers loaded and expanded,
