@@ -194,14 +194,10 @@ def export(directory: Path) -> None:
 async def _export(settings: Settings, directory: Path) -> None:
     from reminders.export import ExportError, export_items, fetch, write_file
     from reminders.service import Service
-    from reminders.wiring import StartupError
 
     service = Service.create(settings)
     try:
-        await service.open()
-    except StartupError as exc:
-        raise click.ClickException(str(exc)) from None
-    try:
+        await service.open()  # a StartupError becomes one line in `_Commands.invoke`
         app = service.asgi()
         items = list(export_items(service.timeline()))
         with click.progressbar(items, label="Exporting", file=sys.stderr) as progress:
@@ -306,13 +302,10 @@ def db_upgrade() -> None:
 async def _preflight(settings: Settings) -> None:
     """Fail with a plain message, before the server starts, if the service cannot run."""
     from reminders.service import Service
-    from reminders.wiring import StartupError
 
     service = Service.create(settings)
     try:
-        await service.open()
-    except StartupError as exc:
-        raise click.ClickException(str(exc)) from None
+        await service.open()  # a StartupError becomes one line in `_Commands.invoke`
     finally:
         await service.close()
 
