@@ -18,7 +18,7 @@ other          place, modality, links, title or status       ``change``
 
 Descriptions and sources are not watched: they change often and tell subscribers nothing
 they must act on. A new event gets no notice here (its reminders follow as planned), and
-an event already over gets none.
+an event already over or superseded gets none.
 
 Reminders planned for an earlier revision of an event, or for an event that was
 cancelled, postponed or removed, are *stale*: `stale_reminders` names them so the
@@ -39,7 +39,7 @@ from feeds.revisions import Revision
 from feeds.timeline import Timeline
 from feeds.when import Precision, When
 from feeds.wording import Status
-from reminders.planner import REMINDED, Planned, SubscriberIndex, dedupe_key
+from reminders.planner import Planned, SubscriberIndex, dedupe_key, reminded
 from reminders.states import MessageKind
 
 #: One field, old → new (``date`` and ``time`` carry whole `when` texts on both sides);
@@ -180,13 +180,15 @@ def notices(
 ) -> list[Planned]:
     """One notice per (subscriber following the event, changed event), due now.
 
-    Events already over are left out. The composer puts a subscriber's notices of one
+    Events already over are left out, and so are events another one superseded: they
+    will not be held as announced, and the superseding event gets its own notices and
+    reminders. The composer puts a subscriber's notices of one
     kind that are due together into one email.
     """
     planned: list[Planned] = []
     for change in event_changes:
         event = timeline.event(change.event_id)
-        if event is None or event.ends_at <= now:
+        if event is None or event.ends_at <= now or event.superseded_by:
             continue
         payload = change.payload()
         for member in subscribers.following(event):
@@ -217,17 +219,13 @@ def stale_reminders(
     """The (event id, revision) pairs of unsent reminder rows that must be withdrawn.
 
     Pass the pairs of the unsent rows whose kind is in `REVISION_BOUND`. A pair is stale
-    when its event left the timeline, is cancelled or postponed, or has a newer revision.
+    when its event left the timeline, is cancelled, postponed or superseded, or has a newer
+    revision.
     """
     stale: set[tuple[str, int]] = set()
     for event_id, revision in rows:
         event = timeline.event(event_id)
         current = revisions.get(event_id)
-        if (
-            event is None
-            or event.status not in REMINDED
-            or current is None
-            or current.sequence != revision
-        ):
+        if event is None or not reminded(event) or current is None or current.sequence != revision:
             stale.add((event_id, revision))
     return stale

@@ -18,7 +18,8 @@ Rules
   notice instead, at their longest lead counted back from the first day of the window.
   When the day becomes known the change detection (`reminders.changes`) sends a
   ``confirmed`` notice and the normal reminders follow.
-* Cancelled and postponed events get nothing here.
+* Cancelled and postponed events get nothing here, nor does an event another one
+  superseded (`superseded_by`): it will not be held as announced.
 * `not_after` is the event's (earliest possible) start: a reminder never goes out after
   it, and a moment that falls on or after it (a late delivery hour, west of the venue,
   for a "1 day before" of an event starting at midnight) is not planned at all.
@@ -81,6 +82,13 @@ if TYPE_CHECKING:
 
 #: Statuses that get reminders; postponed and cancelled events get none.
 REMINDED = frozenset({Status.CONFIRMED, Status.TENTATIVE})
+
+
+def reminded(event: Event) -> bool:
+    """Whether `event` gets reminders: not cancelled or postponed, and not overtaken by
+    another event (a superseded one reads "not held as announced": no "starts in 1 week")."""
+    return event.status in REMINDED and not event.superseded_by
+
 
 Group = tuple[str, int]  # (IANA time zone, delivery hour)
 Profile = tuple[frozenset[str], frozenset[str], tuple[Lead, ...]]  # regions, kinds, leads
@@ -234,7 +242,7 @@ class Schedule:
         by_date: dict[date, list[_Entry]] = defaultdict(list)
         instants: list[tuple[datetime, _Entry]] = []
         for event in timeline.events:
-            if event.status not in REMINDED:
+            if not reminded(event):
                 continue
             exact = event.when.is_exact_day
             kind = MessageKind.REMINDER if exact else MessageKind.EXPECTED

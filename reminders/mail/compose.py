@@ -56,11 +56,12 @@ from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from feeds.timeline import Timeline
-from feeds.wording import day_label
+from feeds.wording import Status, day_label
 from reminders.addresses import length_problem
 from reminders.i18n import environment, gettext
 from reminders.mail import words
 from reminders.mail.content import (
+    CONFIRMED_SECTIONS,
     MessageItem,
     Section,
     sections,
@@ -71,14 +72,19 @@ from reminders.mail.content import (
 from reminders.mail.signing import Signer
 from reminders.settings import Settings
 from reminders.states import MessageKind
-from reminders.tokens import manage_token
+from reminders.tokens import feed_token, manage_token
 
 #: Stands for the subscriber's token in cached bodies; URL-safe, never in real content.
 PLACEHOLDER = "GCMCALx0TOKENx0PLACEHOLDER"
+#: Stands for the name of the subscriber's personal feed, likewise.
+FEED_PLACEHOLDER = "GCMCALx0FEEDx0PLACEHOLDER"
 NETWORK_URL = "https://migrationnetwork.un.org/"
 #: Languages whose text is mostly outside ASCII: base64 is shorter than quoted-printable.
 _BASE64_LANGUAGES = frozenset({"ar", "ru", "zh"})
 _POLICY = email.policy.SMTP
+#: Events no calendar file is attached for (no "adds this event to your calendar"); nor
+#: for one another event superseded: it will not be held as announced.
+_OFF = frozenset({Status.CANCELLED, Status.POSTPONED})
 CRLF = b"\r\n"
 #: Emails sent because the person just asked for them (not bulk).
 _ON_REQUEST = frozenset({MessageKind.CONFIRM_SUBSCRIPTION, MessageKind.MANAGE_LINK})
@@ -185,6 +191,7 @@ class Composer:
         *,
         event_page: Callable[[str], str] | None = None,
         token: Callable[[MessageRecipient], str] | None = None,
+        feed: Callable[[MessageRecipient], str] | None = None,
         cache_size: int = 1024,
         signer: Signer | None = None,
     ) -> None:
@@ -198,6 +205,9 @@ class Composer:
         secret = settings.secret_key.get_secret_value()
         self._token = token or (
             lambda recipient: manage_token(secret, recipient.id, recipient.feed_generation)
+        )
+        self._feed = feed or (
+            lambda recipient: feed_token(secret, recipient.id, recipient.feed_generation)
         )
         name, address = parseaddr(settings.mail_from)
         if not address:
@@ -226,6 +236,9 @@ class Composer:
 
     def confirm_url(self, token: str) -> str:
         return f"{self._base}/confirm/{token}"
+
+    def feed_url(self, name: str) -> str:
+        return f"{self._base}/personal/{name}.ics"
 
     # Rendering (cached) -----------------------------------------------------------------
 
@@ -264,6 +277,7 @@ class Composer:
             "manage_url": self.manage_url(PLACEHOLDER),
             "unsubscribe_url": self.unsubscribe_url(PLACEHOLDER),
             "confirm_url": self.confirm_url(PLACEHOLDER),
+            "feed_url": self.feed_url(FEED_PLACEHOLDER),
             "network_url": NETWORK_URL,
         }
         if kinds & {MessageKind.CONFIRM_SUBSCRIPTION, MessageKind.MANAGE_LINK}:
@@ -290,7 +304,7 @@ class Composer:
         attachments = self._attachments(found, lang)
         context = {**urls, "subject": title, "sections": found, "attachments": len(attachments)}
         return self._finish(
-            MessageKind(found[0].kind), lang, title, context, "_message", attachments
+            _main_kind(found[0].kind), lang, title, context, "_message", attachments
         )
 
     def _finish(
@@ -324,6 +338,9 @@ class Composer:
                 if view.id in seen:
                     continue
                 seen.add(view.id)
+                event = self.timeline.event(view.id)
+                if event is None or event.status in _OFF or event.superseded_by:
+                    continue  # nothing to add to a calendar: the email says why
                 key = (view.id, lang)
                 if key not in self._ics:
                     self._ics[key] = self._attachment(view.id, lang)
@@ -357,9 +374,10 @@ class Composer:
             raise ValueError(f"malformed Message-ID {message_id!r}")
         body = self.rendered(items, recipient.language, recipient.tz, now)
         token = self._token(recipient)
+        feed = self._feed(recipient)
         use_base64 = body.language in _BASE64_LANGUAGES
-        text = _crlf(body.text.replace(PLACEHOLDER, token))
-        html = _crlf(body.html.replace(PLACEHOLDER, token))
+        text = _crlf(body.text.replace(PLACEHOLDER, token).replace(FEED_PLACEHOLDER, feed))
+        html = _crlf(body.html.replace(PLACEHOLDER, token).replace(FEED_PLACEHOLDER, feed))
         boundary = "=_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
         alt, mixed = f"{boundary}.a".encode(), f"{boundary}.m".encode()
         alternative = (
@@ -448,6 +466,13 @@ class Composer:
     def manage_link(self, recipient: MessageRecipient, *, message_id: str, now: datetime) -> bytes:
         item = _Simple(MessageKind.MANAGE_LINK.value)
         return self.message_bytes(recipient, [item], message_id=message_id, now=now)
+
+
+def _main_kind(section_kind: str) -> MessageKind:
+    """The message kind behind a section ("announced", "reported" hold "confirmed" items)."""
+    if section_kind in CONFIRMED_SECTIONS:
+        return MessageKind.CONFIRMED
+    return MessageKind(section_kind)
 
 
 def _expires(item: MessageItem, lang: str, tz: str) -> str:

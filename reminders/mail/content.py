@@ -23,6 +23,7 @@ from feeds.wording import (
     KIND_NAMES,
     MODALITY_NAMES,
     STATUS_NAMES,
+    Kind,
     Modality,
     Status,
     date_label,
@@ -43,6 +44,22 @@ SECTION_ORDER = (
     MessageKind.EXPECTED,
 )
 EVENT_KINDS = frozenset(SECTION_ORDER)
+#: A "date confirmed" notice about an event its organisers still call tentative: a day
+#: is known, but calling it "confirmed" next to "Status: tentative" would contradict.
+ANNOUNCED = "announced"
+#: A "date confirmed" notice about an event known only from others' reports: the day is
+#: theirs, not the organisers', so the heading must not say "confirmed" either.
+REPORTED = "reported"
+#: Sections whose items are "date confirmed" notices, by what the date rests on.
+CONFIRMED_SECTIONS = frozenset({MessageKind.CONFIRMED.value, ANNOUNCED, REPORTED})
+#: Advice that needs weeks of work ahead; left out when less time is left.
+NEEDS_WEEKS = frozenset({words.SIDE_EVENT, words.PROPOSE_TALK})
+#: Advice that needs at least a day; left out in the last hours.
+NEEDS_A_DAY = frozenset({words.PREPARE, words.SUBMIT_INPUT})
+#: Advice that only holds while registration is open.
+NEEDS_REGISTRATION = frozenset({words.REGISTER, words.DEADLINE})
+#: How far back a registration deadline of the same region counts as this event's.
+REGISTRATION_REACH = timedelta(days=120)
 
 
 class MessageItem(Protocol):
@@ -83,9 +100,12 @@ class EventView:
     your_time: str
     #: Reminders only: "tomorrow", "in 3 weeks"...
     starts: str
+    #: A deadline (it closes, it does not start): the templates say "Closes:".
+    deadline: bool
     place: Localized
     modality: str
-    #: "" when confirmed; else "tentative", "postponed" or "cancelled".
+    #: "" when the organisers confirmed it, or when the section's heading says it; else how
+    #: sure the date is: "tentative", "postponed", "reported by …", "date never confirmed"…
     status: str
     page_url: str
     links: tuple[tuple[Localized, str], ...]
@@ -97,8 +117,10 @@ class EventView:
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    kind: str  # a MessageKind value; the template is "<kind>.txt.j2" / "<kind>.html.j2"
+    kind: str  # a MessageKind value or ANNOUNCED; the template is "<kind>.txt.j2" / ".html.j2"
     events: tuple[EventView, ...]
+    #: Per event: what happened to it, for the subject ("moved", "postponed", ...).
+    happened: tuple[str, ...] = ()
 
 
 # Dates ----------------------------------------------------------------------------------
@@ -145,17 +167,25 @@ def starts_phrase(days: int, hours: int | None, lang: str) -> str:
 # Changes --------------------------------------------------------------------------------
 
 
-def _when_text(value: str, lang: str) -> str:
+#: Where and when a change is read: (the venue's zone, now). Dates whose window is over
+#: then read as their period, never "to be confirmed" (as `feeds.lapse` reads them).
+Moment = tuple[ZoneInfo, datetime]
+
+
+def _when_text(value: str, lang: str, at: Moment | None) -> str:
     try:
-        return date_label(when_module.parse(value), lang)
+        parsed = when_module.parse(value)
     except when_module.WhenError:
         return value
+    if at is not None and parsed.latest(at[0]) <= at[1]:
+        return period_label(parsed, lang)
+    return date_label(parsed, lang)
 
 
-def _change_value(field: str, value: Any, lang: str) -> str:
+def _change_value(field: str, value: Any, lang: str, at: Moment | None) -> str:
     none = gettext(lang, words.NONE)
     if field in ("date", "time"):
-        return _when_text(str(value), lang) if value else none
+        return _when_text(str(value), lang, at) if value else none
     if field == "tz":
         return city_time(str(value), lang)
     if field == "modality":
@@ -169,7 +199,13 @@ def _change_value(field: str, value: Any, lang: str) -> str:
     return str(value) if value else none
 
 
-def change_views(payload: Mapping[str, Any], lang: str) -> tuple[ChangeView, ...]:
+def change_views(
+    payload: Mapping[str, Any], lang: str, at: Moment | None = None
+) -> tuple[ChangeView, ...]:
+    """The changes of a notice, old and new values in `lang`.
+
+    With `at` (venue zone, now), a date whose window is over reads as its period alone.
+    """
     views = []
     for change in payload.get("changes", ()):
         field = str(change["field"])
@@ -177,8 +213,8 @@ def change_views(payload: Mapping[str, Any], lang: str) -> tuple[ChangeView, ...
         views.append(
             ChangeView(
                 label,
-                _change_value(field, change["old"], lang),
-                _change_value(field, change["new"], lang),
+                _change_value(field, change["old"], lang, at),
+                _change_value(field, change["new"], lang, at),
             )
         )
     return tuple(views)
@@ -187,14 +223,63 @@ def change_views(payload: Mapping[str, Any], lang: str) -> tuple[ChangeView, ...
 # Events ---------------------------------------------------------------------------------
 
 
-def _actions(kind: MessageKind, event: Event, lang: str) -> tuple[str, ...]:
-    if kind is MessageKind.CANCELLED:
+def registration_closed(event: Event, timeline: Timeline, now: datetime) -> bool:
+    """Whether the registration deadline of `event`'s region before it has passed.
+
+    The deadline is the latest registration-deadline event of the same region that
+    falls in the `REGISTRATION_REACH` before the event's start. A deadline itself is
+    open until it comes.
+    """
+    if event.kind is Kind.REGISTRATION_DEADLINE:
+        return event.starts_at <= now
+    earliest = event.starts_at - REGISTRATION_REACH
+    deadlines = [
+        other.starts_at
+        for other in timeline.events
+        if other.kind is Kind.REGISTRATION_DEADLINE
+        and other.region == event.region
+        and other.id != event.id
+        and other.when.is_exact_day
+        and earliest <= other.starts_at <= event.starts_at
+    ]
+    return bool(deadlines) and max(deadlines) <= now
+
+
+def fitting_actions(
+    texts: Sequence[str], *, left: timedelta, registration_open: bool
+) -> tuple[str, ...]:
+    """The advice (message ids) that still makes sense with `left` until the event."""
+    kept: list[str] = []
+    for text in texts:
+        if text in NEEDS_WEEKS and left < timedelta(days=14):
+            continue
+        if text in NEEDS_A_DAY and left < timedelta(days=1):
+            continue
+        if text in NEEDS_REGISTRATION and not registration_open:
+            if words.REGISTRATION_CLOSED not in kept:
+                kept.append(words.REGISTRATION_CLOSED)
+            continue
+        kept.append(text)
+    return tuple(kept)
+
+
+def _actions(
+    kind: MessageKind, event: Event, timeline: Timeline, lang: str, now: datetime
+) -> tuple[str, ...]:
+    if kind is MessageKind.CANCELLED or event.status is Status.CANCELLED:
         texts: Sequence[str] = (words.CANCELLED,)
+    elif event.superseded_by:
+        texts = (words.SUPERSEDED,)
+    elif event.status is Status.POSTPONED:
+        texts = (words.POSTPONED,)
     elif kind is MessageKind.CHANGE:
-        postponed = event.status is Status.POSTPONED
-        texts = (words.POSTPONED,) if postponed else (words.CHECK_CHANGES,)
+        texts = (words.CHECK_CHANGES,)
     else:
-        texts = words.ACTIONS[event.kind]
+        texts = fitting_actions(
+            words.ACTIONS[event.kind],
+            left=event.starts_at - now,
+            registration_open=not registration_closed(event, timeline, now),
+        )
     return tuple(gettext(lang, text) for text in texts)
 
 
@@ -203,6 +288,20 @@ def _status(event: Event, lang: str, now: datetime) -> str:
     if event.status is Status.CONFIRMED and not event.reported_only and lapse(event, now) is None:
         return ""
     return status_label(event, lang, now)
+
+
+def happened(kind: MessageKind, event: Event, payload: Mapping[str, Any]) -> str:
+    """What a notice says happened to an event: a key of `words.SUBJECT_HAPPENED`."""
+    if kind is MessageKind.CHANGE:
+        if event.status is Status.POSTPONED:
+            return "postponed"
+        fields = {str(change.get("field")) for change in payload.get("changes", ())}
+        return "moved" if fields & {"date", "time", "tz"} else "changed"
+    if kind is MessageKind.CONFIRMED and event.status is Status.TENTATIVE:
+        return ANNOUNCED
+    if kind is MessageKind.CONFIRMED and event.reported_only:
+        return REPORTED
+    return kind.value
 
 
 def event_view(
@@ -228,6 +327,10 @@ def event_view(
     starts = ""
     if kind is MessageKind.REMINDER:
         starts = starts_phrase(*until_start(event, zone, now), lang)
+    off = kind is MessageKind.CANCELLED or event.status is Status.CANCELLED
+    # The heading ("Cancelled", "Date announced, not yet final") says it already: no
+    # "Status:" line to repeat it. "Reported by …" stays: the heading names no one.
+    heading_says = kind is MessageKind.CANCELLED or happened(kind, event, item.payload) == ANNOUNCED
     return EventView(
         id=event.id,
         title=event.title_in(lang),
@@ -237,16 +340,30 @@ def event_view(
         period=period_label(event.when, lang),
         your_time=your_time,
         starts=starts,
+        deadline=event.kind is Kind.REGISTRATION_DEADLINE,
         place=event.place_in(lang),
         modality=phrase(MODALITY_NAMES[event.modality], lang) if event.modality else "",
-        status=_status(event, lang, now),
+        status="" if heading_says else _status(event, lang, now),
         page_url=event_page(event.id),
-        links=tuple((link.label(lang), link.url) for link in event.links),
+        # A cancelled event's registration and programme links lead nowhere useful.
+        links=() if off else tuple((link.label(lang), link.url) for link in event.links),
         contact=region.contact if region else "",
         region_url=region.url if region else "",
-        changes=change_views(item.payload, lang),
-        actions=_actions(kind, event, lang),
+        changes=change_views(item.payload, lang, (event.zone, now)),
+        actions=_actions(kind, event, timeline, lang, now),
     )
+
+
+#: Sections in the order a message shows them.
+_DISPLAY_ORDER = (
+    MessageKind.CANCELLED.value,
+    MessageKind.CHANGE.value,
+    MessageKind.CONFIRMED.value,
+    ANNOUNCED,
+    REPORTED,
+    MessageKind.REMINDER.value,
+    MessageKind.EXPECTED.value,
+)
 
 
 def sections(
@@ -260,20 +377,24 @@ def sections(
 ) -> tuple[Section, ...]:
     """The items grouped by kind (in `SECTION_ORDER`), events in date order.
 
-    Items whose event is no longer in the timeline are left out; so is a second item
-    about the same event and kind.
+    A "date confirmed" item about an event still called tentative goes to an
+    `ANNOUNCED` section, one about an event known only from reports to a `REPORTED`
+    one. Items whose event is no longer in the timeline are left out;
+    so is a second item about the same event and kind.
     """
-    by_kind: dict[MessageKind, dict[str, tuple[Event, MessageItem]]] = {}
+    by_kind: dict[str, dict[str, tuple[Event, MessageItem]]] = {}
     for item in items:
         kind = MessageKind(item.kind)
         if kind not in EVENT_KINDS or item.event_id is None:
             raise ValueError(f"{kind.value} is not a message about an event")
         event = timeline.event(item.event_id)
         if event is not None:
-            by_kind.setdefault(kind, {}).setdefault(event.id, (event, item))
+            shown = happened(kind, event, item.payload)
+            key = shown if shown in CONFIRMED_SECTIONS else kind.value
+            by_kind.setdefault(key, {}).setdefault(event.id, (event, item))
     found = []
-    for kind in SECTION_ORDER:
-        pairs = sorted(by_kind.get(kind, {}).values(), key=lambda p: (p[0].starts_at, p[0].id))
+    for key in _DISPLAY_ORDER:
+        pairs = sorted(by_kind.get(key, {}).values(), key=lambda p: (p[0].starts_at, p[0].id))
         if pairs:
             views = tuple(
                 event_view(
@@ -287,19 +408,41 @@ def sections(
                 )
                 for event, item in pairs
             )
-            found.append(Section(kind.value, views))
+            what = tuple(
+                happened(MessageKind(item.kind), event, item.payload) for event, item in pairs
+            )
+            found.append(Section(key, views, what))
     return tuple(found)
 
 
+#: Languages whose subject segments after the first start in lower case ("; moved: …").
+_CASED = frozenset({"en", "fr", "es", "ru"})
+#: Punctuation between subject segments where the script has its own semicolon.
+_SEGMENT_JOINER = {"ar": "؛ ", "zh": "；"}
+
+
+def _segment(section: Section, lang: str) -> str:
+    if len(section.events) > 1:
+        return ngettext(lang, *words.SUBJECT_MANY[section.kind], len(section.events))
+    view = section.events[0]
+    what = section.happened[0] if section.happened else section.kind
+    if what == MessageKind.REMINDER and view.deadline:
+        what = words.DEADLINE_SUBJECT_KEY
+    return gettext(
+        lang,
+        words.SUBJECT_HAPPENED[what],
+        title=str(view.title),
+        starts=view.starts,
+        when=view.period,
+    )
+
+
 def subject(found: Sequence[Section], lang: str) -> str:
-    """The subject line: the event's title for one event, a count for several."""
-    count = sum(len(section.events) for section in found)
-    if len(found) == 1 and count == 1:
-        kind = MessageKind(found[0].kind)
-        view = found[0].events[0]
-        return gettext(
-            lang, words.SUBJECT_ONE[kind], title=view.title, starts=view.starts, when=view.period
-        )
-    if len(found) == 1:
-        return ngettext(lang, *words.SUBJECT_MANY[MessageKind(found[0].kind)], count)
-    return ngettext(lang, *words.SUBJECT_MIXED, count)
+    """The subject line: what happened, section by section ("Cancelled: …; moved: …").
+
+    A section about one event names it; a section about several counts them.
+    """
+    parts = [_segment(section, lang) for section in found]
+    if lang in _CASED:
+        parts[1:] = [part[:1].lower() + part[1:] for part in parts[1:]]
+    return _SEGMENT_JOINER.get(lang, "; ").join(parts)

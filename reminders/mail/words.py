@@ -61,6 +61,10 @@ PROPOSE_TALK = N_(
 )
 JOIN_TALK = N_("Take part in the GCM Talk and raise your priority issues where they fit the topic.")
 DEADLINE = N_("Register before the deadline. Accreditation will be needed.")
+REGISTRATION_CLOSED = N_(
+    "Registration has closed. If you registered, look for the organisers' email with your "
+    "accreditation and the access details."
+)
 REPRESENTATION = N_(
     "Share this date with migrant-led organisations and networks, so that migrants are represented."
 )
@@ -81,6 +85,10 @@ ACTIONS: Mapping[Kind, tuple[str, ...]] = {
 
 CHECK_CHANGES = N_("Check the new details and update your plans, travel and registration.")
 POSTPONED = N_("The event is postponed. We will write to you when a new date is announced.")
+SUPERSEDED = N_(
+    "This event will not be held as announced: another event has taken its place. The event "
+    "page links to it."
+)
 CANCELLED = N_(
     "Nothing more is needed from you. If you registered or booked travel, contact the "
     "regional network."
@@ -99,30 +107,45 @@ FIELD_LABELS: Mapping[str, str] = {
 }
 NONE = N_("(none)")
 
-#: Subject of a message about one event, by kind; ``%(title)s`` is the event's title.
-SUBJECT_ONE: Mapping[MessageKind, str] = {
-    MessageKind.REMINDER: N_("Reminder: %(title)s, %(starts)s"),
-    MessageKind.EXPECTED: N_("Expected %(when)s, date not yet confirmed: %(title)s"),
-    MessageKind.CONFIRMED: N_("Date confirmed: %(title)s, %(when)s"),
-    MessageKind.CHANGE: N_("Changed: %(title)s"),
-    MessageKind.CANCELLED: N_("Cancelled: %(title)s"),
+#: Subject of a message about one event, by what happened to it (`content.happened`);
+#: ``%(title)s`` is the event's title. In a message with several sections each one
+#: becomes a part of the subject: "Cancelled: …; moved: …".
+SUBJECT_HAPPENED: Mapping[str, str] = {
+    MessageKind.REMINDER.value: N_("Reminder: %(title)s, %(starts)s"),
+    "deadline": N_("Deadline: %(title)s, closes %(starts)s"),
+    MessageKind.EXPECTED.value: N_("Expected %(when)s, date not yet confirmed: %(title)s"),
+    MessageKind.CONFIRMED.value: N_("Date confirmed: %(title)s, %(when)s"),
+    "announced": N_("Date announced, not yet final: %(title)s, %(when)s"),
+    "reported": N_("Date reported by others: %(title)s, %(when)s"),
+    "moved": N_("Moved: %(title)s"),
+    "postponed": N_("Postponed: %(title)s"),
+    "changed": N_("Changed: %(title)s"),
+    MessageKind.CANCELLED.value: N_("Cancelled: %(title)s"),
 }
-#: Subject of a message about several events (``%(num)d``), by kind.
-SUBJECT_MANY: Mapping[MessageKind, tuple[str, str]] = {
-    MessageKind.REMINDER: ngettext(
+DEADLINE_SUBJECT_KEY = "deadline"
+#: Subject (or part of it) about several events (``%(num)d``) in one section.
+SUBJECT_MANY: Mapping[str, tuple[str, str]] = {
+    MessageKind.REMINDER.value: ngettext(
         "Reminder: %(num)d upcoming event", "Reminder: %(num)d upcoming events"
     ),
-    MessageKind.EXPECTED: ngettext(
+    MessageKind.EXPECTED.value: ngettext(
         "%(num)d event expected, dates not yet confirmed",
         "%(num)d events expected, dates not yet confirmed",
     ),
-    MessageKind.CONFIRMED: ngettext(
+    MessageKind.CONFIRMED.value: ngettext(
         "Dates confirmed for %(num)d event", "Dates confirmed for %(num)d events"
     ),
-    MessageKind.CHANGE: ngettext("%(num)d event has changed", "%(num)d events have changed"),
-    MessageKind.CANCELLED: ngettext("%(num)d event cancelled", "%(num)d events cancelled"),
+    "announced": ngettext(
+        "Dates announced for %(num)d event, not yet final",
+        "Dates announced for %(num)d events, not yet final",
+    ),
+    "reported": ngettext(
+        "Dates reported by others for %(num)d event",
+        "Dates reported by others for %(num)d events",
+    ),
+    MessageKind.CHANGE.value: ngettext("%(num)d event has changed", "%(num)d events have changed"),
+    MessageKind.CANCELLED.value: ngettext("%(num)d event cancelled", "%(num)d events cancelled"),
 }
-SUBJECT_MIXED = ngettext("News about %(num)d event", "News about %(num)d events")
 SUBJECT_CONFIRM_SUBSCRIPTION = N_("Please confirm your subscription to GCM review reminders")
 SUBJECT_MANAGE_LINK = N_("Your link to manage your GCM review reminders")
 

@@ -198,25 +198,44 @@ def test_notices_none_for_event_already_over() -> None:
     assert notices([change], index, tl, utc(2024, 3, 11, 17)) == []
 
 
+def test_notices_none_for_superseded_event() -> None:
+    tl = replaced(base(), "review", superseded_by="other")
+    change = EventChange("review", 1, ChangeClass.OTHER, (Change("place", "A", "B"),))
+    index = SubscriberIndex([subscriber(1)])
+    assert notices([change], index, tl, utc(2024, 3, 1)) == []
+
+
 def test_change_json_round_trip() -> None:
     change = Change("links", ["a"], ["b", "c"])
     assert Change.from_json(change.as_json()) == change
 
 
-def test_stale_reminders_cancelled_postponed_removed_or_old_revision() -> None:
+def test_stale_reminders_cancelled_postponed_superseded_removed_or_old_revision() -> None:
     tl = timeline(
         event("kept", "2024-03-11"),
         event("moved", "2024-03-12"),
         event("cancelled", "2024-03-13", status=Status.CANCELLED),
         event("postponed", "2024-03-14", status=Status.POSTPONED),
+        event("overtaken", "2024-03-15"),
     )
     revs, _ = advance({}, tl, T0)
-    rows = [("kept", 0), ("moved", 0), ("cancelled", 0), ("postponed", 0), ("gone", 3)]
-    moved_tl = replaced(tl, "moved", when=w.parse("2024-03-20"))
-    new_revs, _ = advance(revs, moved_tl, T1)
-    assert stale_reminders([*rows, ("moved", 1)], moved_tl, new_revs) == {
+    rows = [
+        ("kept", 0),
         ("moved", 0),
         ("cancelled", 0),
         ("postponed", 0),
+        ("overtaken", 0),
+        ("gone", 3),
+    ]
+    later = replaced(
+        replaced(tl, "moved", when=w.parse("2024-03-20")), "overtaken", superseded_by="kept"
+    )
+    new_revs, _ = advance(revs, later, T1)
+    assert stale_reminders([*rows, ("moved", 1), ("overtaken", 1)], later, new_revs) == {
+        ("moved", 0),
+        ("cancelled", 0),
+        ("postponed", 0),
+        ("overtaken", 0),
+        ("overtaken", 1),
         ("gone", 3),
     }

@@ -86,3 +86,15 @@ def test_change_views_localised_old_and_new() -> None:
         ("Titre", "Ancien", "New"),
         ("Liens", "(aucun)", "Registration: https://example.org/r"),
     ]
+
+
+def test_change_views_window_over_reads_as_period() -> None:
+    payload = {"changes": [{"field": "date", "old": "2024-04", "new": "2024-06-10"}]}
+    at = (ZoneInfo("Asia/Beirut"), utc(2024, 5, 2))
+    assert [(v.old, v.new) for v in change_views(payload, "en", at)] == [
+        ("April 2024", "10 June 2024")
+    ]
+    before = (ZoneInfo("Asia/Beirut"), utc(2024, 3, 2))
+    assert [(v.old, v.new) for v in change_views(payload, "en", before)] == [
+        ("April 2024 (date to be confirmed)", "10 June 2024")
+    ]

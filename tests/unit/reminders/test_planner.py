@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from itertools import pairwise
 
@@ -224,6 +225,16 @@ def test_plan_cancelled_or_postponed_event_no_reminders(status: Status) -> None:
     subs = [subscriber(1, leads=["1w"])]
     got = plan(subs, tl, revisions(tl), utc(2024, 3, 28))
     assert [(p.event_id, p.kind) for p in got] == [("vague", MessageKind.EXPECTED)]
+
+
+def test_plan_superseded_event_no_reminders() -> None:
+    tl = timeline(
+        dataclasses.replace(event("old", "2024-04-09"), superseded_by="new"),
+        event("new", "2024-04-08"),
+    )
+    subs = [subscriber(1, leads=["1w"])]
+    got = plan(subs, tl, revisions(tl), utc(2024, 4, 3))
+    assert [(p.event_id, p.kind) for p in got] == [("new", MessageKind.REMINDER)]
 
 
 def test_plan_tentative_exact_event_gets_reminders() -> None:
