@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from feeds import Timeline
+from feeds import Event, Region, Timeline
 from feeds.feed_words import ALL_REGIONS
-from feeds.history import History
+from feeds.history import History, HistoryEntry
 from feeds.publish import calendar_name
 from feeds.wording import phrase
 from reminders.web.change_feeds import atom_path
@@ -19,6 +20,7 @@ from reminders.web.forms import signup_form
 from reminders.web.history_view import history_items
 from reminders.web.language import negotiate
 from reminders.web.links import embed_snippet, feed_path, subscribe_links
+from reminders.web.page_cache import PageCache, page_response
 from reminders.web.templating import render_page
 from reminders.web.timeline_picture import ALL, Pictures
 from reminders.web.timeline_view import (
@@ -70,25 +72,33 @@ def public_router(
     history: Callable[[], History] = dict,
 ) -> APIRouter:
     router = APIRouter()
-    pictures = Pictures()
+    views = _Views(base_url, Pictures())
+    pages = PageCache()
+
+    def prepared(
+        request: Request,
+        key: tuple[str, ...],
+        now: datetime,
+        name: str,
+        context: Callable[[], dict[str, Any]],
+    ) -> Response:
+        lang = key[-1]
+
+        def build() -> str:
+            return render_page(lang, name, languages=LANGUAGE_MENU, **context())
+
+        return page_response(request, pages.get(key, timeline(), now, build))
 
     @router.get("/", response_class=HTMLResponse)
     async def index(request: Request) -> Response:
         lang = language_of(request)
         current, now = timeline(), clock()
-        upcoming = current.upcoming(now)[:UPCOMING_ON_INDEX]
-        return page(
+        return prepared(
             request,
+            ("index", lang),
+            now,
             "index.html.j2",
-            lang=lang,
-            regions=[region_item(r, current, lang, now) for r in current.regions],
-            upcoming=[event_item(event, lang, now) for event in upcoming],
-            picture=pictures.get(current, ALL, lang, now.date()),
-            all_links=subscribe_links(
-                base_url, feed_path("all", lang), calendar_name(lang, phrase(ALL_REGIONS, lang))
-            ),
-            atom=atom_path("all", lang),
-            signup_form=signup_form(current, lang, compact_zones=True),
+            lambda: views.index(current, lang, now),
         )
 
     @router.get("/regions/{region_id}", response_class=HTMLResponse)
@@ -104,21 +114,12 @@ def public_router(
                 N_("There is no region called “%(name)s”."),
                 {"name": region_id},
             )
-        upcoming, past = split_by_time(current.select(regions=[region.id]), now)
-        return page(
+        return prepared(
             request,
+            ("region", region.id, lang),
+            now,
             "region.html.j2",
-            lang=lang,
-            region=region_item(region, current, lang, now),
-            region_links=subscribe_links(
-                base_url, feed_path(region.id, lang), calendar_name(lang, region.name(lang))
-            ),
-            upcoming=[event_item(event, lang, now) for event in upcoming],
-            past=[event_item(event, lang, now) for event in past],
-            atom=atom_path(region.id, lang),
-            picture=pictures.get(current, region.id, lang, now.date()),
-            embed=embed_snippet(base_url, region.id, lang, f"{current.name} — {region.name(lang)}"),
-            signup_form=signup_form(current, lang, region.id, compact_zones=True),
+            lambda: views.region(current, region, lang, now),
         )
 
     @router.get("/events/{event_id}", response_class=HTMLResponse)
@@ -134,15 +135,13 @@ def public_router(
                 N_("There is no event called “%(name)s”."),
                 {"name": event_id},
             )
-        region = current.region(event.region)
-        return page(
+        changes = history().get(event.id, ())
+        return prepared(
             request,
+            ("event", event.id, lang),
+            now,
             "event.html.j2",
-            lang=lang,
-            item=event_item(event, lang, now),
-            region=region_item(region, current, lang, now) if region else None,
-            history=history_items(history().get(event.id, ()), lang),
-            atom=atom_path(region.id if region else "all", lang),
+            lambda: views.event(current, event, changes, lang, now),
         )
 
     @router.get("/healthz")
@@ -155,3 +154,54 @@ def public_router(
         return JSONResponse(report, status_code=200 if report.get("ready") else 503)
 
     return router
+
+
+@dataclass(frozen=True)
+class _Views:
+    """What each public page shows: the context its template is rendered with."""
+
+    base_url: str
+    pictures: Pictures
+
+    def index(self, current: Timeline, lang: str, now: datetime) -> dict[str, Any]:
+        upcoming = current.upcoming(now)[:UPCOMING_ON_INDEX]
+        all_name = calendar_name(lang, phrase(ALL_REGIONS, lang))
+        return {
+            "regions": [region_item(r, current, lang, now) for r in current.regions],
+            "upcoming": [event_item(event, lang, now) for event in upcoming],
+            "picture": self.pictures.get(current, ALL, lang, now.date()),
+            "all_links": subscribe_links(self.base_url, feed_path("all", lang), all_name),
+            "atom": atom_path("all", lang),
+            "signup_form": signup_form(current, lang, compact_zones=True),
+        }
+
+    def region(self, current: Timeline, region: Region, lang: str, now: datetime) -> dict[str, Any]:
+        upcoming, past = split_by_time(current.select(regions=[region.id]), now)
+        name = calendar_name(lang, region.name(lang))
+        title = f"{current.name} — {region.name(lang)}"
+        return {
+            "region": region_item(region, current, lang, now),
+            "region_links": subscribe_links(self.base_url, feed_path(region.id, lang), name),
+            "upcoming": [event_item(event, lang, now) for event in upcoming],
+            "past": [event_item(event, lang, now) for event in past],
+            "atom": atom_path(region.id, lang),
+            "picture": self.pictures.get(current, region.id, lang, now.date()),
+            "embed": embed_snippet(self.base_url, region.id, lang, title),
+            "signup_form": signup_form(current, lang, region.id, compact_zones=True),
+        }
+
+    def event(
+        self,
+        current: Timeline,
+        event: Event,
+        changes: tuple[HistoryEntry, ...],
+        lang: str,
+        now: datetime,
+    ) -> dict[str, Any]:
+        region = current.region(event.region)
+        return {
+            "item": event_item(event, lang, now),
+            "region": region_item(region, current, lang, now) if region else None,
+            "history": history_items(changes, lang),
+            "atom": atom_path(region.id if region else "all", lang),
+        }

@@ -1,0 +1,99 @@
+"""Public pages are prepared like feeds: kept per load, language and moment, with an
+ETag and Last-Modified, and 304 to a request that holds them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from feeds.conditional import http_date
+from reminders.service import Service
+from reminders.settings import Settings
+from tests.db_backends import Database
+from tests.integration.web.web_support import BASE_URL, NOW, ROOT, SECRET, Clock
+
+pytestmark = pytest.mark.anyio
+
+SHIPPED = (ROOT / "config" / "timeline.toml").read_text(encoding="utf-8")
+PAGES = ("/", "/regions/africa?lang=fr", "/events/global-2026-imrf?lang=ar")
+
+
+@pytest.fixture
+async def service(tmp_path: Path, db: Database) -> AsyncIterator[Service]:
+    (tmp_path / "timeline.toml").write_text(SHIPPED, encoding="utf-8")
+    settings = Settings(
+        timeline=tmp_path / "timeline.toml",
+        database_url=db.url,
+        base_url=BASE_URL,
+        outbox=tmp_path / "outbox",
+        secret_key=SECRET,
+    )
+    service = Service.create(settings, Clock(NOW))
+    await service.open()
+    yield service
+    await service.close()
+
+
+@pytest.fixture
+async def client(service: Service) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=service.asgi())
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        yield client
+
+
+async def test_public_pages_answer_304_to_their_etag(client: httpx.AsyncClient) -> None:
+    answers = {}
+    for path in PAGES:
+        first = await client.get(path)
+        again = await client.get(path, headers={"If-None-Match": first.headers["etag"]})
+        answers[path] = (again.status_code, again.content, again.headers["etag"])
+
+    assert answers == {path: (304, b"", (await client.get(path)).headers["etag"]) for path in PAGES}
+
+
+async def test_public_pages_answer_304_to_their_last_modified(
+    client: httpx.AsyncClient,
+) -> None:
+    statuses = {}
+    for path in PAGES:
+        first = await client.get(path)
+        since = first.headers["last-modified"]
+        again = await client.get(path, headers={"If-Modified-Since": since})
+        statuses[path] = (first.status_code, again.status_code, since)
+
+    assert statuses == {path: (200, 304, http_date(NOW)) for path in PAGES}
+
+
+async def test_public_page_after_a_timeline_edit_is_new(
+    service: Service, client: httpx.AsyncClient
+) -> None:
+    first = await client.get("/regions/africa")
+    service.clock.now = NOW + timedelta(minutes=5)  # type: ignore[attr-defined]
+    edited = SHIPPED.replace('en = "Africa"', 'en = "Africa (edited)"', 1)
+    service.settings.timeline.write_text(edited, encoding="utf-8")
+    await service.source.refresh()
+
+    again = await client.get("/regions/africa", headers={"If-None-Match": first.headers["etag"]})
+
+    assert (again.status_code, "Africa (edited)" in again.text, again.headers["last-modified"]) == (
+        200,
+        True,
+        http_date(NOW + timedelta(minutes=5)),
+    )
+
+
+async def test_public_page_once_an_event_is_over_is_built_again(
+    service: Service, client: httpx.AsyncClient
+) -> None:
+    first = await client.get("/")
+    later = NOW + timedelta(days=400)
+    service.clock.now = later  # type: ignore[attr-defined]
+
+    again = await client.get("/", headers={"If-None-Match": first.headers["etag"]})
+
+    assert (again.status_code, again.headers["last-modified"]) == (200, http_date(later))
+    assert again.headers["etag"] != first.headers["etag"]
