@@ -3,46 +3,19 @@ ETag and Last-Modified, and 304 to a request that holds them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 
 from feeds.conditional import http_date
 from reminders.service import Service
-from reminders.settings import Settings
-from tests.db_backends import Database
-from tests.integration.web.web_support import BASE_URL, NOW, ROOT, SECRET, Clock
+from tests.integration.web.web_support import NOW, ROOT, Clock
 
 pytestmark = pytest.mark.anyio
 
 SHIPPED = (ROOT / "config" / "timeline.toml").read_text(encoding="utf-8")
 PAGES = ("/", "/regions/africa?lang=fr", "/events/global-2026-imrf?lang=ar")
-
-
-@pytest.fixture
-async def service(tmp_path: Path, db: Database) -> AsyncIterator[Service]:
-    (tmp_path / "timeline.toml").write_text(SHIPPED, encoding="utf-8")
-    settings = Settings(
-        timeline=tmp_path / "timeline.toml",
-        database_url=db.url,
-        base_url=BASE_URL,
-        outbox=tmp_path / "outbox",
-        secret_key=SECRET,
-    )
-    service = Service.create(settings, Clock(NOW))
-    await service.open()
-    yield service
-    await service.close()
-
-
-@pytest.fixture
-async def client(service: Service) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=service.asgi())
-    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
-        yield client
 
 
 async def test_public_pages_answer_304_to_their_etag(client: httpx.AsyncClient) -> None:
@@ -69,10 +42,10 @@ async def test_public_pages_answer_304_to_their_last_modified(
 
 
 async def test_public_page_after_a_timeline_edit_is_new(
-    service: Service, client: httpx.AsyncClient
+    service: Service, clock: Clock, client: httpx.AsyncClient
 ) -> None:
     first = await client.get("/regions/africa")
-    service.clock.now = NOW + timedelta(minutes=5)  # type: ignore[attr-defined]
+    clock.now = NOW + timedelta(minutes=5)
     edited = SHIPPED.replace('en = "Africa"', 'en = "Africa (edited)"', 1)
     service.settings.timeline.write_text(edited, encoding="utf-8")
     await service.source.refresh()
@@ -87,11 +60,11 @@ async def test_public_page_after_a_timeline_edit_is_new(
 
 
 async def test_public_page_once_an_event_is_over_is_built_again(
-    service: Service, client: httpx.AsyncClient
+    clock: Clock, client: httpx.AsyncClient
 ) -> None:
     first = await client.get("/")
     later = NOW + timedelta(days=400)
-    service.clock.now = later  # type: ignore[attr-defined]
+    clock.now = later
 
     again = await client.get("/", headers={"If-None-Match": first.headers["etag"]})
 
