@@ -176,6 +176,11 @@ def _leads(codes: tuple[str, ...]) -> tuple[Lead, ...]:
     return longest_first(parse_lead(code) for code in codes)
 
 
+def profile_of(regions: Iterable[str], kinds: Iterable[str], leads: Iterable[str]) -> Profile:
+    """The preferences as the planner compares them; ValueError on an unknown lead."""
+    return (frozenset(regions), frozenset(kinds), _leads(tuple(leads)))
+
+
 def follows(profile: Profile, event: Event) -> bool:
     regions, kinds, _ = profile
     return (not regions or event.region == GLOBAL or event.region in regions) and (
@@ -199,7 +204,12 @@ class Planned:
 
 
 def dedupe_key(subscription_id: int, event_id: str, kind: MessageKind, lead: str, rev: int) -> str:
-    return f"{subscription_id}:{event_id}:{kind.value}:{lead}:{rev}"
+    return f"{subscription_id}{dedupe_suffix(event_id, kind, lead, rev)}"
+
+
+def dedupe_suffix(event_id: str, kind: MessageKind, lead: str, rev: int) -> str:
+    """What follows the subscription id in a dedupe key (the database appends it too)."""
+    return f":{event_id}:{kind.value}:{lead}:{rev}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,10 +375,10 @@ class SubscriberIndex:
     def expand(self, slot: Slot, event: Event) -> Iterator[Planned]:
         """One `Planned` per subscriber the slot concerns."""
         groups = [self._by_group.get(slot.group, {})] if slot.group else self._by_group.values()
-        payload_of = _payload(slot, event)
+        payload_of = payload(slot, event)
         for profiles in groups:
             for profile, members in profiles.items():
-                if not _wants(profile, slot) or not follows(profile, event):
+                if not wants(profile, slot) or not follows(profile, event):
                     continue
                 for member in members:
                     if member.active_since > slot.due_at:
@@ -388,14 +398,16 @@ class SubscriberIndex:
                     )
 
 
-def _wants(profile: Profile, slot: Slot) -> bool:
+def wants(profile: Profile, slot: Slot) -> bool:
+    """Whether these preferences take the slot's lead (the event aside: `follows`)."""
     leads = profile[2]
     if slot.kind is MessageKind.EXPECTED:
         return bool(leads) and leads[0] == slot.lead  # one notice, at the longest lead
     return slot.lead in leads
 
 
-def _payload(slot: Slot, event: Event) -> dict[str, Any]:
+def payload(slot: Slot, event: Event) -> dict[str, Any]:
+    """What a row of the slot carries besides its columns (the vague date of a notice)."""
     if slot.kind is MessageKind.EXPECTED:
         return {"when": event.when.format()}
     return {}

@@ -9,9 +9,11 @@ Each tick (`Planning.tick`) is idempotent and cheap when nothing is due:
    notices owed since the events were last told (`changes.between` / `notices`);
 3. plan the window ``(planned_until, now]``: the schedule (built once per load) says
    which (event, lead, zone, hour) moments fall in it, for the (zone, hour) groups in
-   use (one small query); only for those groups are subscribers loaded and expanded,
-   and the rows are enqueued in chunks. Then `planned_until` moves to `now` (kept in
-   `scheduler_state`, shared by all instances).
+   use (one small query); for each due slot the database writes the rows itself from
+   the subscriptions of its group (`reminders.slot_rows`: INSERT … SELECT by ranges
+   of ids), so a million subscribers never pass through the process. Then
+   `planned_until` moves to `now` (kept in `scheduler_state`, shared by all
+   instances).
 
 Several instances may plan the same window at once: the dedupe key makes the second
 insert a no-op. A crash in the middle leaves `planned_until` behind, so the next tick
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -36,8 +38,16 @@ from reminders import outbox
 from reminders.changes import REVISION_BOUND, between, notices, stale_reminders
 from reminders.db.models import Base
 from reminders.leads import OFFERED
-from reminders.planner import Group, Planned, Schedule, SubscriberIndex, SubscriberView
+from reminders.planner import (
+    Group,
+    Planned,
+    Schedule,
+    SubscriberIndex,
+    SubscriberView,
+    payload,
+)
 from reminders.revision_store import mark_notified, owed_notices
+from reminders.slot_rows import SlotWriter
 from reminders.states import OutboxState, SubscriptionState
 from reminders.timeline_source import Snapshot, TimelineSource
 
@@ -280,19 +290,13 @@ class Planning:
         slots = schedule.slots(since, now, now, groups)
         enqueued = 0
         if slots:
-            # Hour-based slots (no group) are the same instant for everybody.
-            groups_due = [slot.group for slot in slots]
-            wanted = None if None in groups_due else [g for g in groups_due if g is not None]
-            async with self._engine.connect() as conn:
-                index = SubscriberIndex(await load_subscribers(conn, wanted))
-
-            def expanded() -> Iterator[Planned]:
-                for slot in slots:
-                    event = snapshot.timeline.event(slot.event_id)
-                    if event is not None:
-                        yield from index.expand(slot, event)
-
-            enqueued = await self._enqueue(expanded(), now)
+            # Rows are written by the database from the subscriptions table: nothing per
+            # subscriber passes through this process (`reminders.slot_rows`).
+            writer = SlotWriter(self._engine, self._host, now)
+            for slot in slots:
+                event = snapshot.timeline.event(slot.event_id)
+                if event is not None:
+                    enqueued += await writer.write(slot, event, payload(slot, event))
         if since is None or now > since:
             async with self._engine.begin() as conn:
                 await write_planned_until(conn, now, now)
