@@ -13,7 +13,7 @@ recipient. So the work is split:
 - `Composer.message_bytes` then only substitutes the token, transfer-encodes the two
   parts with C codecs (quoted-printable for mostly-Latin text, base64 for Arabic,
   Chinese and Russian) and joins pre-built header and MIME lines. No `EmailMessage` is
-  built on this path; `Composer.message` parses the bytes back for tests and tools.
+  built on this path; the MIME pieces are in `reminders.mail.mime`.
 
 A `Composer` belongs to one timeline load, like `feeds.publish.FeedSet`: build a new one
 when the timeline changes.
@@ -39,17 +39,12 @@ POST unsubscribes: the RFC 8058 target) and ``{base_url}/confirm/{token}``.
 from __future__ import annotations
 
 import base64
-import binascii
-import email
-import email.policy
 import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.header import Header
-from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
@@ -69,6 +64,7 @@ from reminders.mail.content import (
     until_start,
     zone_of,
 )
+from reminders.mail.mime import CRLF, ascii_filename, crlf, header, part, subject_header
 from reminders.mail.signing import Signer
 from reminders.settings import Settings
 from reminders.states import MessageKind
@@ -81,11 +77,9 @@ FEED_PLACEHOLDER = "GCMCALx0FEEDx0PLACEHOLDER"
 NETWORK_URL = "https://migrationnetwork.un.org/"
 #: Languages whose text is mostly outside ASCII: base64 is shorter than quoted-printable.
 _BASE64_LANGUAGES = frozenset({"ar", "ru", "zh"})
-_POLICY = email.policy.SMTP
 #: Events no calendar file is attached for (no "adds this event to your calendar"); nor
 #: for one another event superseded: it will not be held as announced.
 _OFF = frozenset({Status.CANCELLED, Status.POSTPONED})
-CRLF = b"\r\n"
 #: Emails sent because the person just asked for them (not bulk).
 _ON_REQUEST = frozenset({MessageKind.CONFIRM_SUBSCRIPTION, MessageKind.MANAGE_LINK})
 
@@ -145,33 +139,6 @@ class _Simple:
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
-def ascii_filename(event_id: str) -> str:
-    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in event_id)
-    return f"gcm-{safe}.ics"
-
-
-def _crlf(text: str) -> bytes:
-    return text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
-
-
-def _encode(data: bytes, use_base64: bool) -> tuple[bytes, bytes]:
-    """(Content-Transfer-Encoding value, encoded body) for CRLF text."""
-    if use_base64:
-        return b"base64", base64.encodebytes(data).replace(b"\n", CRLF)
-    if data.isascii() and all(len(line) <= 998 for line in data.split(CRLF)):
-        return b"7bit", data
-    return b"quoted-printable", binascii.b2a_qp(data, istext=True)
-
-
-def _part(content_type: bytes, data: bytes, use_base64: bool) -> bytes:
-    encoding, body = _encode(data, use_base64)
-    return (
-        b"Content-Type: " + content_type + CRLF
-        + b"Content-Transfer-Encoding: " + encoding + CRLF + CRLF
-        + body + (b"" if body.endswith(CRLF) else CRLF)
-    )  # fmt: skip
-
-
 def _address_ok(address: str) -> bool:
     return (
         "@" in address
@@ -212,8 +179,8 @@ class Composer:
         name, address = parseaddr(settings.mail_from)
         if not address:
             raise ValueError(f"no address in GCMCAL_MAIL_FROM {settings.mail_from!r}")
-        self._from = _POLICY.fold("From", formataddr((name, address), charset="utf-8")).encode()
-        self._list_id = _POLICY.fold("List-Id", f"{words.LIST_NAME} <reminders.{host}>").encode()
+        self._from = header("From", formataddr((name, address), charset="utf-8"))
+        self._list_id = header("List-Id", f"{words.LIST_NAME} <reminders.{host}>")
         # A mailto unsubscribe nobody reads would be a promise broken: only when configured.
         mailbox = settings.unsubscribe_mailbox
         self._mailto = (
@@ -322,7 +289,7 @@ class Composer:
         return Rendered(
             kind=kind,
             subject=title,
-            subject_header=_subject_header(title),
+            subject_header=subject_header(title),
             text=_tidy(text),
             html=html,
             attachments=attachments,
@@ -376,13 +343,13 @@ class Composer:
         token = self._token(recipient)
         feed = self._feed(recipient)
         use_base64 = body.language in _BASE64_LANGUAGES
-        text = _crlf(body.text.replace(PLACEHOLDER, token).replace(FEED_PLACEHOLDER, feed))
-        html = _crlf(body.html.replace(PLACEHOLDER, token).replace(FEED_PLACEHOLDER, feed))
+        text = crlf(body.text.replace(PLACEHOLDER, token).replace(FEED_PLACEHOLDER, feed))
+        html = crlf(body.html.replace(PLACEHOLDER, token).replace(FEED_PLACEHOLDER, feed))
         boundary = "=_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
         alt, mixed = f"{boundary}.a".encode(), f"{boundary}.m".encode()
         alternative = (
-            b"--" + alt + CRLF + _part(b'text/plain; charset="utf-8"', text, use_base64)
-            + b"--" + alt + CRLF + _part(b'text/html; charset="utf-8"', html, use_base64)
+            b"--" + alt + CRLF + part(b'text/plain; charset="utf-8"', text, use_base64)
+            + b"--" + alt + CRLF + part(b'text/html; charset="utf-8"', html, use_base64)
             + b"--" + alt + b"--" + CRLF
         )  # fmt: skip
         head = [
@@ -423,20 +390,6 @@ class Composer:
 
     def _signed(self, message: bytes) -> bytes:
         return self._signer.sign(message) if self._signer else message
-
-    def message(
-        self,
-        recipient: MessageRecipient,
-        items: Sequence[MessageItem],
-        *,
-        message_id: str,
-        now: datetime,
-    ) -> EmailMessage:
-        """`message_bytes` parsed back into an `EmailMessage` (for tests and tools)."""
-        data = self.message_bytes(recipient, items, message_id=message_id, now=now)
-        parsed = email.message_from_bytes(data, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        return parsed
 
     def envelope_bytes(self, envelope: Envelope, now: datetime) -> bytes:
         """One dispatcher envelope (its rows share the Message-ID) as message bytes."""
@@ -481,12 +434,6 @@ def _expires(item: MessageItem, lang: str, tz: str) -> str:
         return ""
     moment = datetime.fromisoformat(str(value))
     return day_label(moment.astimezone(ZoneInfo(tz)).date(), lang)
-
-
-def _subject_header(title: str) -> bytes:
-    charset = "us-ascii" if title.isascii() else "utf-8"
-    folded = Header(title, charset, header_name="Subject").encode(linesep="\r\n")
-    return b"Subject: " + folded.encode("ascii") + CRLF
 
 
 def _tidy(text: str) -> str:

@@ -12,6 +12,8 @@ and read the diff. The HTML part carries the same words (test_compose_messages).
 from __future__ import annotations
 
 import dataclasses
+import email
+import email.policy
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,12 +184,13 @@ def composer() -> Composer:
 
 
 def rendered(composer: Composer, scenario: str, lang: str) -> str:
-    message = composer.message(
+    data = composer.message_bytes(
         Recipient(7, "reader@example.org", lang, "Europe/Zurich", feed_generation=5),
         SCENARIOS[scenario],
         message_id="<golden@gcm.example.org>",
         now=SENT_AT.get(scenario, NOW),
     )
+    message = email.message_from_bytes(data, policy=email.policy.default)
     text = next(part for part in message.walk() if part.get_content_type() == "text/plain")
     attached = [part.get_filename() for part in message.walk() if part.get_filename()]
     return (
