@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from feeds import when as when_module
+from feeds.parse_memo import ParseMemo, read_document
 from feeds.timeline import GLOBAL, Event, Link, Region, Registration, Source, Texts, Timeline
 from feeds.wording import LANGUAGES, Kind, Modality, SourceKind, Status
 
@@ -431,10 +432,18 @@ def decode_timeline(raw: bytes, source: str) -> str:
         ) from None
 
 
-def parse_timeline(text: str, source: str = "timeline.toml") -> Timeline:
-    """Validate the text of a timeline file; raise `TimelineError` listing every problem."""
+def parse_timeline(
+    text: str, source: str = "timeline.toml", memo: ParseMemo | None = None
+) -> Timeline:
+    """Validate the text of a timeline file; raise `TimelineError` listing every problem.
+
+    With `memo`, event blocks already seen in an earlier parse are not parsed again."""
+    blocks = None
     try:
-        document = tomllib.loads(text)
+        if memo is None:
+            document = tomllib.loads(text)
+        else:
+            document, blocks = read_document(text, memo)
     except tomllib.TOMLDecodeError as exc:
         raise TimelineError(source, [_syntax_problem(exc, text)]) from None
     builder = _Builder()
@@ -454,14 +463,24 @@ def parse_timeline(text: str, source: str = "timeline.toml") -> Timeline:
         elif isinstance(raw.get("id"), str):
             # Known but broken: events may still name it without a second, misleading error.
             regions.setdefault(raw["id"], Region(raw["id"], {"en": raw["id"]}, "UTC", "", ""))
-    events = [
-        event
-        for index, raw in enumerate(top.events)
-        if (event := builder.event(index, raw, regions, header)) is not None
-    ]
+    events = []
+    context = (regions, header)
+    kept = memo.events if memo is not None and blocks and memo.context == context else {}
+    built: dict[str, Event] = {}
+    for index, raw in enumerate(top.events):
+        block = blocks[index] if blocks else None
+        event = kept.get(block) if block is not None else None
+        if event is None:
+            event = builder.event(index, raw, regions, header)
+        if event is not None:
+            events.append(event)
+            if block is not None:
+                built[block] = event
     builder.successors(events)
     if builder.problems:
         raise TimelineError(source, builder.problems)
+    if memo is not None:
+        memo.events, memo.context = built, context
     events.sort(key=lambda event: (event.starts_at, event.id))
     return Timeline(
         header.name,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from feeds import Timeline, TimelineError, parse_timeline
 from feeds.history import History
 from feeds.loader import decode_timeline
+from feeds.parse_memo import ParseMemo
 from feeds.removal_guard import removal_problems
 from feeds.revisions import Revision
 from reminders.revision_store import (
@@ -70,6 +71,8 @@ class TimelineSource(Generic[F]):
         self._build = build
         self._clock = clock
         self.snapshot: Snapshot[F] | None = None
+        #: Event blocks of the last parse: an edit re-reads only the blocks it touched.
+        self._memo = ParseMemo()
         self.error: LoadError | None = None
 
     @property
@@ -97,7 +100,7 @@ class TimelineSource(Generic[F]):
             return []
         try:
             # Off the event loop: a long timeline takes a while to validate.
-            timeline = await asyncio.to_thread(_parse, raw, str(self.path))
+            timeline = await asyncio.to_thread(_parse, raw, str(self.path), self._memo)
         except TimelineError as exc:
             self._fail(str(exc), now)
             return []
@@ -172,8 +175,8 @@ class TimelineSource(Generic[F]):
         }
 
 
-def _parse(raw: bytes, name: str) -> Timeline:
-    timeline = parse_timeline(decode_timeline(raw, name), name)
+def _parse(raw: bytes, name: str, memo: ParseMemo) -> Timeline:
+    timeline = parse_timeline(decode_timeline(raw, name), name, memo)
     for event in timeline.events:
         event.digest  # noqa: B018 (cached now, in this thread, not on the event loop)
     return timeline

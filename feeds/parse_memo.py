@@ -1,0 +1,56 @@
+"""What the last parse of a timeline file gave, per event block, to skip it next time.
+
+An edit usually touches one ``[[events]]`` block of a long file. `read_document` parses
+the part before the first block and each block on its own, taking the tables of blocks
+whose text it has seen before from the memo; `parse_timeline` likewise keeps each
+block's `Event` while the regions and header it was built with are unchanged. The text
+is split only where a line is exactly ``[[events]]``; when anything else could make the
+pieces mean something other than the whole (another top-level table after the events,
+``events`` in the head, a syntax error), the whole file is parsed as before, so
+results and error positions never differ from a plain parse.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+from feeds.timeline import Event
+
+_BLOCK = re.compile(r"^\[\[events\]\][ \t]*\n", re.MULTILINE)
+_OTHER_TABLE = re.compile(r"^[ \t]*\[(?!\[?[ \t]*events[ \t]*\.)", re.MULTILINE)
+
+
+@dataclass
+class ParseMemo:
+    """Kept by whoever re-reads the same file (the service's timeline source)."""
+
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+    #: The regions and header the kept events were built with.
+    context: object = None
+
+
+def read_document(text: str, memo: ParseMemo) -> tuple[dict[str, Any], list[str] | None]:
+    """The TOML document of `text`, and the text of each event block (None: parsed whole;
+    a syntax error then raises `tomllib.TOMLDecodeError` as `tomllib.loads` does)."""
+    head, *blocks = _BLOCK.split(text)
+    if not blocks or any(_OTHER_TABLE.search(block) for block in blocks):
+        return tomllib.loads(text), None
+    try:
+        document = tomllib.loads(head)
+        if "events" in document:
+            return tomllib.loads(text), None
+        tables = {}
+        for block in blocks:
+            table = memo.tables.get(block)
+            if table is None:
+                table = tomllib.loads("[[events]]\n" + block)["events"][0]
+            tables[block] = table
+    except tomllib.TOMLDecodeError:
+        return tomllib.loads(text), None
+    memo.tables = tables
+    document["events"] = [tables[block] for block in blocks]
+    return document, blocks
