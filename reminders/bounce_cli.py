@@ -8,13 +8,16 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from reminders import cli_support
-from reminders.bounce_intake import Intake
-from reminders.bounce_maildir import ScanReport
 from reminders.settings import Settings
+
+if TYPE_CHECKING:  # the database and mail libraries load only when a command runs
+    from reminders.bounce_intake import Intake
+    from reminders.bounce_maildir import ScanReport
 
 
 @click.group()
@@ -24,6 +27,7 @@ def bounces() -> None:
 
 @asynccontextmanager
 async def _intake(settings: Settings) -> AsyncIterator[Intake]:
+    from reminders.bounce_intake import Intake
     from reminders.db.engine import create_engine, prepare_schema
     from reminders.return_path import ReturnPathReader
     from reminders.worker import bounce_policy

@@ -75,3 +75,8 @@ def test_feeds_loads_nothing_of_reminders_or_the_service() -> None:
 
 def test_worker_loads_no_web_app() -> None:
     assert _loaded(["reminders.worker"], WEB) == {}
+
+
+def test_command_line_loads_database_mail_and_web_only_for_the_command_that_runs() -> None:
+    # `gcmcal --help` and `gcmcal check` on an operator's terminal should start at once.
+    assert _loaded(["reminders.cli"], DATABASE + TRANSPORT + WEB) == {}
