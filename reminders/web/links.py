@@ -14,9 +14,17 @@ class SubscribeLinks:
     outlook: str
 
 
-def feed_path(region: str, lang: str) -> str:
-    path = f"/feeds/{quote(region)}.ics"
+def _in_language(path: str, lang: str) -> str:
     return path if lang == "en" else f"{path}?{urlencode({'lang': lang})}"
+
+
+def feed_path(region: str, lang: str) -> str:
+    return _in_language(f"/feeds/{quote(region)}.ics", lang)
+
+
+def event_path(event_id: str, lang: str) -> str:
+    """One event's own calendar file."""
+    return _in_language(f"/events/{quote(event_id)}.ics", lang)
 
 
 def subscribe_links(base_url: str, path: str, name: str) -> SubscribeLinks:

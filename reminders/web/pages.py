@@ -16,21 +16,24 @@ from feeds.history import History, HistoryEntry
 from feeds.publish import calendar_name
 from feeds.wording import phrase
 from reminders.web.change_feeds import atom_path
+from reminders.web.coming_up import coming_up
 from reminders.web.forms import signup_form
 from reminders.web.history_view import history_items
 from reminders.web.language import negotiate
-from reminders.web.links import embed_snippet, feed_path, subscribe_links
+from reminders.web.links import embed_snippet, event_path, feed_path, subscribe_links
 from reminders.web.page_cache import PageCache, page_response
 from reminders.web.templating import render_page
 from reminders.web.timeline_picture import ALL, Pictures
 from reminders.web.timeline_view import (
     LANGUAGE_MENU,
     event_item,
+    past_fold,
     region_item,
     split_by_time,
 )
 from reminders.web.translations import N_, translate
 
+#: Rows of "Coming up" on the home page (a row may name several regions).
 UPCOMING_ON_INDEX = 8
 
 
@@ -164,11 +167,10 @@ class _Views:
     pictures: Pictures
 
     def index(self, current: Timeline, lang: str, now: datetime) -> dict[str, Any]:
-        upcoming = current.upcoming(now)[:UPCOMING_ON_INDEX]
         all_name = calendar_name(lang, phrase(ALL_REGIONS, lang))
         return {
             "regions": [region_item(r, current, lang, now) for r in current.regions],
-            "upcoming": [event_item(event, lang, now) for event in upcoming],
+            "coming": coming_up(current, lang, now, UPCOMING_ON_INDEX),
             "picture": self.pictures.get(current, ALL, lang, now.date()),
             "all_links": subscribe_links(self.base_url, feed_path("all", lang), all_name),
             "atom": atom_path("all", lang),
@@ -183,7 +185,7 @@ class _Views:
             "region": region_item(region, current, lang, now),
             "region_links": subscribe_links(self.base_url, feed_path(region.id, lang), name),
             "upcoming": [event_item(event, lang, now) for event in upcoming],
-            "past": [event_item(event, lang, now) for event in past],
+            "past": past_fold(past, lang, now),
             "atom": atom_path(region.id, lang),
             "picture": self.pictures.get(current, region.id, lang, now.date()),
             "embed": embed_snippet(self.base_url, region.id, lang, title),
@@ -202,6 +204,9 @@ class _Views:
         return {
             "item": event_item(event, lang, now),
             "region": region_item(region, current, lang, now) if region else None,
+            "event_links": subscribe_links(
+                self.base_url, event_path(event.id, lang), calendar_name(lang, event.title(lang))
+            ),
             "history": history_items(changes, lang),
             "atom": atom_path(region.id if region else "all", lang),
         }

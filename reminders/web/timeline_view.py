@@ -21,6 +21,8 @@ from feeds.wording import (
     phrase,
 )
 from feeds.zones import city_time, zone_label
+from reminders.web.coming_up import next_event
+from reminders.web.links import event_path
 
 #: Each language named in itself, for the language menu.
 LANGUAGE_MENU: tuple[tuple[str, str], ...] = tuple(
@@ -101,15 +103,18 @@ def _registration(event: Event, lang: str) -> RegistrationItem | None:
     if found is None:
         return None
     deadline = (
-        date_label(found.deadline, lang)
-        if found.deadline
-        else phrase(DEADLINE_NOT_PUBLISHED, lang)
+        date_label(found.deadline, lang) if found.deadline else phrase(DEADLINE_NOT_PUBLISHED, lang)
     )
     return RegistrationItem(found.url, deadline, found.note(lang))
 
 
-def event_item(event: Event, lang: str, now: datetime) -> EventItem:
+def status_class(event: Event, now: datetime) -> str:
+    """The status, or "superseded" / "unconfirmed" once that is what it is (a CSS hook)."""
     lapsed = lapse(event, now)
+    return lapsed.value if lapsed else event.status.value
+
+
+def event_item(event: Event, lang: str, now: datetime) -> EventItem:
     return EventItem(
         id=event.id,
         title=event.title_in(lang),
@@ -123,7 +128,7 @@ def event_item(event: Event, lang: str, now: datetime) -> EventItem:
         ),
         window=_window(event, lang) if event.when.day_count > 1 else "",
         kind=phrase(KIND_NAMES[event.kind], lang),
-        status=lapsed.value if lapsed else event.status.value,
+        status=status_class(event, now),
         status_name=status_label(event, lang, now),
         place=event.place_in(lang),
         modality=phrase(MODALITY_NAMES[event.modality], lang) if event.modality else "",
@@ -134,14 +139,14 @@ def event_item(event: Event, lang: str, now: datetime) -> EventItem:
             SourceItem(s.url, reported_by_names([s.author(lang)], lang) if s.author(lang) else "")
             for s in event.sources
         ),
-        ics=f"/events/{event.id}.ics" + ("" if lang == "en" else f"?lang={lang}"),
+        ics=event_path(event.id, lang),
         registration=_registration(event, lang),
         superseded_by=event.superseded_by,
     )
 
 
 def region_item(region: Region, timeline: Timeline, lang: str, now: datetime) -> RegionItem:
-    upcoming = [e for e in timeline.upcoming(now) if e.region == region.id]
+    found = next_event(e for e in timeline.upcoming(now) if e.region == region.id)
     return RegionItem(
         id=region.id,
         name=region.name_in(lang),
@@ -149,7 +154,7 @@ def region_item(region: Region, timeline: Timeline, lang: str, now: datetime) ->
         zone=city_time(region.tz, lang),
         contact=region.contact,
         url=region.url,
-        next=event_item(upcoming[0], lang, now) if upcoming else None,
+        next=event_item(found, lang, now) if found else None,
     )
 
 
@@ -158,3 +163,47 @@ def split_by_time(events: tuple[Event, ...], now: datetime) -> tuple[list[Event]
     upcoming = [event for event in events if event.ends_at > now]
     past = [event for event in events if event.ends_at <= now]
     return upcoming, past[::-1]
+
+
+#: Past events a region page lists (most recent first); older ones are counted and left
+#: to the region's calendar file, so a page stays small however long the timeline.
+PAST_LISTED = 20
+
+
+@dataclass(frozen=True, slots=True)
+class PastItem:
+    """A past event in one line: its page holds the rest."""
+
+    id: str
+    title: Localized
+    date: str
+    status: str
+    status_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PastFold:
+    items: tuple[PastItem, ...]
+    total: int
+
+    @property
+    def earlier(self) -> int:
+        return self.total - len(self.items)
+
+
+def past_fold(past: list[Event], lang: str, now: datetime, listed: int = PAST_LISTED) -> PastFold:
+    """The most recent `listed` of `past` (most recent first), and how many there are."""
+    return PastFold(
+        tuple(
+            PastItem(
+                event.id,
+                event.title_in(lang),
+                event_date_label(event, lang, now),
+                status_class(event, now),
+                # A lapsed date already says "never confirmed" or "not held as announced".
+                "" if lapse(event, now) else status_label(event, lang, now),
+            )
+            for event in past[:listed]
+        ),
+        len(past),
+    )

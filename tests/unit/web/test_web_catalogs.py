@@ -21,10 +21,12 @@ SAME_AS_ENGLISH = {
     "es": {"Asia", "Australia", "%(title)s, %(date)s"},
     "ru": {"%(title)s, %(date)s"},
 }
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+#: A message id: the text, or (singular, plural) for ngettext.
+MessageId = str | tuple[str, ...]
 
 
-def _source_messages() -> set[str]:
+def _source_messages() -> set[MessageId]:
     with (ROOT / "config" / "babel-web.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
 
@@ -33,26 +35,27 @@ def _source_messages() -> set[str]:
         return relative == "." or relative.startswith(("reminders", "templates"))
 
     return {
-        message
+        message if isinstance(message, str) else tuple(message)
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT, method_map, options_map, directory_filter=wanted
         )
-        if isinstance(message, str)
     }
 
 
 @pytest.fixture(scope="module")
-def source_messages() -> set[str]:
+def source_messages() -> set[MessageId]:
     return _source_messages()
 
 
-def test_source_messages_found_in_templates_and_code(source_messages: set[str]) -> None:
+def test_source_messages_found_in_templates_and_code(source_messages: set[MessageId]) -> None:
     assert {"Subscribe", "Not found", "Skip to content", "Africa"} <= source_messages
     assert len(source_messages) > 100
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
-def test_catalog_has_exactly_the_source_messages(lang: str, source_messages: set[str]) -> None:
+def test_catalog_has_exactly_the_source_messages(
+    lang: str, source_messages: set[MessageId]
+) -> None:
     catalog = read_catalog(lang)
     in_catalog = {message.id for message in catalog if message.id}
     assert sorted(source_messages - in_catalog) == []  # missing: run pybabel update
@@ -66,12 +69,12 @@ def test_catalog_every_message_translated(lang: str) -> None:
     for message in catalog:
         if not message.id:
             continue
-        assert isinstance(message.id, str)
-        assert isinstance(message.string, str)
-        if not message.string.strip():
+        if message.fuzzy:
+            problems.append(("fuzzy", str(message.id)))
+        elif isinstance(message.id, tuple):
+            problems += _plural_problems(message.id, message.string, catalog.num_plurals)
+        elif not isinstance(message.string, str) or not message.string.strip():
             problems.append(("empty", message.id))
-        elif message.fuzzy:
-            problems.append(("fuzzy", message.id))
         elif message.string == message.id and message.id not in SAME_AS_ENGLISH.get(lang, ()):
             problems.append(("untranslated", message.id))
         elif sorted(_PLACEHOLDER.findall(message.string)) != sorted(
@@ -79,6 +82,21 @@ def test_catalog_every_message_translated(lang: str) -> None:
         ):
             problems.append(("placeholders differ", message.id))
     assert problems == []
+
+
+def _plural_problems(ids: tuple[str, ...], strings: object, forms: int) -> list[tuple[str, str]]:
+    if not isinstance(strings, tuple) or len(strings) != forms:
+        return [("plural forms", ids[0])]
+    wanted = set(_PLACEHOLDER.findall(ids[-1]))
+    problems = []
+    for text in strings:
+        got = set(_PLACEHOLDER.findall(text))
+        if not text.strip():
+            problems.append(("empty", ids[0]))
+        # A form for exactly one or two may spell the number out ("فعاليتان").
+        elif got not in (wanted, wanted - {"num"}):
+            problems.append(("placeholders differ", ids[0]))
+    return problems
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
