@@ -23,7 +23,7 @@ from feeds.loader import load_timeline
 from feeds.timeline import Event
 from reminders.leads import parse_lead
 from reminders.planner import Planned, Slot, SubscriberIndex, payload
-from reminders.planning import load_subscribers
+from reminders.planning import groups_in_use, load_subscribers
 from reminders.slot_rows import COLUMNS, SlotWriter
 from reminders.states import MessageKind, SubscriptionState
 
@@ -157,3 +157,15 @@ async def test_slot_rows_written_by_database_match_expanded_plan(
         ]
         * 2
     )
+
+
+@pytest.mark.anyio
+async def test_groups_in_use_each_active_zone_and_hour_once(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.id % 2 == 0).values(delivery_hour=7)
+        )
+        paused = SUBSCRIPTIONS.c.state == SubscriptionState.PAUSED.value
+        await conn.execute(update(SUBSCRIPTIONS).where(paused).values(delivery_hour=23))
+        found = await groups_in_use(conn)
+    assert found == {"America/Santiago": (7,), "Europe/Zurich": (7, 9)}
