@@ -65,6 +65,7 @@ from icalendar import Calendar, vDuration, vText
 from icalendar import Event as VEvent
 
 from feeds import feed_words
+from feeds.all_day_entry import all_day_vevent
 from feeds.catalogs import Message
 from feeds.folding import component_bytes
 from feeds.lapse import (
@@ -107,6 +108,7 @@ def is_marker(when: When) -> bool:
     if when.precision is Precision.RANGE:
         return when.day_count > LONGEST_RANGE_SPAN
     return when.precision in MARKER_PRECISIONS
+
 
 _STATUS_MARKERS: Mapping[Status, Message] = {
     Status.CANCELLED: feed_words.CANCELLED_MARKER,
@@ -206,6 +208,20 @@ def render_entry(
     event: Event, *, feed: FeedMeta, revision: Revision, lang: str, now: datetime
 ) -> Entry:
     """The entry of `event`; its bytes depend on `now` only through `window_over`."""
+    if not event.when.is_timed:
+        return Entry(
+            event, _all_day(event, feed=feed, revision=revision, lang=lang, now=now), _NO_ZONES
+        )
+    return icalendar_entry(event, feed=feed, revision=revision, lang=lang, now=now)
+
+
+_NO_ZONES: frozenset[str] = frozenset()
+
+
+def icalendar_entry(
+    event: Event, *, feed: FeedMeta, revision: Revision, lang: str, now: datetime
+) -> Entry:
+    """`render_entry` through icalendar's own objects (timed entries; the reference)."""
     component = _vevent(event, feed=feed, revision=revision, lang=lang, now=now)
     tzids = frozenset(
         tzid
@@ -390,6 +406,26 @@ def _vevent(
     component.add("url", feed.event_url(event.id))
     component.add("description", description(event, feed=feed, lang=lang, now=now))
     return component
+
+
+def _all_day(
+    event: Event, *, feed: FeedMeta, revision: Revision, lang: str, now: datetime
+) -> bytes:
+    start, end = entry_dates(event)
+    assert end is not None  # an all-day entry always ends
+    return all_day_vevent(
+        uid=feed.uid(event.id),
+        stamp=utc_seconds(revision.modified),
+        sequence=revision.sequence,
+        start=start,
+        end=end,
+        summary=summary(event, lang, now),
+        status=ical_status(event),
+        category=phrase(KIND_NAMES[event.kind], lang),
+        location=location(event, lang),
+        url=feed.event_url(event.id),
+        description=description(event, feed=feed, lang=lang, now=now),
+    )
 
 
 def _calendar(feed: FeedMeta, lang: str, method: str | None) -> Calendar:
