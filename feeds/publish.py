@@ -157,6 +157,7 @@ class FeedSet:
         self.rendered: list[tuple[str, str]] = []
         self._entries = self._take_entries(previous)
         self._assembled: dict[tuple[str, str], _Assembled] = {}
+        self._selections: dict[str, tuple[list[Event], datetime]] = {}
         self._feeds = {
             (key, lang): self._feed(key, lang, previous) for key in self.keys for lang in LANGUAGES
         }
@@ -246,19 +247,8 @@ class FeedSet:
     def _render(
         self, key: str, lang: str, kinds: frozenset[Kind], previous: FeedSet | None = None
     ) -> _Assembled:
-        regions = None if key == ALL else [key]
-        events = self.timeline.select(regions=regions, kinds=kinds)
-        entries = tuple(self._entries[(e.id, lang)].entry for e in feed_order(events, self.now))
-        modified = utc_seconds(
-            last_modified(
-                events,
-                self._revisions,
-                self.now,
-                self.history,
-                regions,
-                None if kinds == ALL_KINDS else [kind.value for kind in kinds],
-            )
-        )
+        shown, modified = self._selection(key, kinds)
+        entries = tuple(self._entries[(event.id, lang)].entry for event in shown)
         meta = self._meta(key, lang, kinds)
         said = (meta.name, meta.description, meta.url)
         before = None if previous is None else previous._assembled.get((key, lang))
@@ -272,6 +262,26 @@ class FeedSet:
             return before
         body = assemble(meta, lang, None, entries)
         return _Assembled(entries, said, prepared(body, modified))
+
+    def _selection(self, key: str, kinds: frozenset[Kind]) -> tuple[list[Event], datetime]:
+        """The events a feed lists, in order, and its Last-Modified: the same in every
+        language, so worked out once per region (kind filters: on each request)."""
+        found = self._selections.get(key) if kinds == ALL_KINDS else None
+        if found is None:
+            regions = None if key == ALL else [key]
+            events = self.timeline.select(regions=regions, kinds=kinds)
+            modified = last_modified(
+                events,
+                self._revisions,
+                self.now,
+                self.history,
+                regions,
+                None if kinds == ALL_KINDS else [kind.value for kind in kinds],
+            )
+            found = (feed_order(events, self.now), utc_seconds(modified))
+            if kinds == ALL_KINDS:
+                self._selections[key] = found
+        return found
 
     def _meta(self, key: str, lang: str, kinds: frozenset[Kind]) -> FeedMeta:
         region = self._regions.get(key)

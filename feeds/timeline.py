@@ -198,12 +198,12 @@ class Event:
         """Who reported the event, each once, in the order of the sources."""
         return list(dict.fromkeys(s.author(lang) for s in self.sources if s.author(lang)))
 
-    @property
+    @cached_property
     def starts_at(self) -> datetime:
         """Earliest possible start, aware, in the venue's zone."""
         return self.when.earliest(self.zone)
 
-    @property
+    @cached_property
     def ends_at(self) -> datetime:
         """Latest possible end (exclusive), aware, in the venue's zone."""
         return self.when.latest(self.zone)
