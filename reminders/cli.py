@@ -162,8 +162,7 @@ async def _read_in_service(url: str) -> dict[str, str]:
 )
 def serve(host: str, port: int, no_scheduler: bool) -> None:
     """Serve the pages and feeds, and run the reminder scheduler."""
-    import uvicorn
-
+    from reminders import http_server
     from reminders.logs import configure_logging
     from reminders.service import build_app, start_in_service
 
@@ -172,16 +171,10 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
     asyncio.run(_preflight(settings))
     app = build_app(settings, background=None if no_scheduler else start_in_service)
     click.echo(f"gcm-calendar on http://{host}:{port}/ (timeline {settings.timeline})")
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        loop="uvloop",
-        http="httptools",
-        lifespan="on",
-        log_level=settings.log_level.lower(),
-        access_log=False,
-    )
+    try:
+        http_server.run(app, host, port, settings.log_level)
+    except http_server.ServeError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command()
@@ -326,7 +319,7 @@ def worker(lease: float, once: bool) -> None:
     """Plan and send reminders without the web server; SIGTERM or Ctrl-C stops it."""
     from datetime import timedelta
 
-    import uvloop  # as `gcmcal serve` runs (uvicorn's loop="uvloop")
+    import uvloop  # as `gcmcal serve` runs
 
     from reminders import worker as reminder_worker
     from reminders.logs import configure_logging
