@@ -18,9 +18,11 @@ pytest_plugins = ["pytester"]
 
 # CI runs the same examples every time: a new failing example shows up in a developer's
 # run (and its .hypothesis database), never as a red CI run for an unrelated change.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI") == "true":
-    settings.load_profile("ci")
+# No per-example deadline anywhere: it is a timing threshold, and on a shared, busy
+# machine it fails examples that are merely slow.
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 
 def _under_ci() -> bool:
