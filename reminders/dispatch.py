@@ -136,6 +136,8 @@ class Dispatcher:
     unsendable: tuple[type[Exception], ...] = ()
     #: The per-message envelope sender (VERP, `reminders.return_path`).
     return_path: Callable[[Envelope], str] | None = None
+    #: Only rows of these kinds (the worker's link lane); None: every kind.
+    kinds: tuple[str, ...] | None = None
     owner: str = field(default_factory=new_owner)
     breaker: Breaker | None = None
     probing: bool = False
@@ -179,7 +181,12 @@ class Dispatcher:
                     if stop.is_set() or tripped() or time.monotonic() > deadline:
                         return
                     claim = await outbox.claim(
-                        self.engine, self.owner, self.clock(), self.lease, self.batch_size
+                        self.engine,
+                        self.owner,
+                        self.clock(),
+                        self.lease,
+                        self.batch_size,
+                        kinds=self.kinds,
                     )
                     report.claims += 1
                     report.too_late += len(claim.too_late)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Table, and_, bindparam, case, delete, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, delete, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -255,6 +255,7 @@ class Recipient:
     state: SubscriptionState
     hard_bounces: int
     feed_generation: int
+    handle: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,19 +351,30 @@ async def _lease(
 
 
 async def claim(
-    engine: AsyncEngine, owner: str, now: datetime, lease: timedelta, limit: int
+    engine: AsyncEngine,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    kinds: Collection[str] | None = None,
 ) -> Claim:
     """Lease up to `limit` due rows to `owner` and commit; return them as envelopes.
 
     Expired leases first (the oldest work), then queued and retry_wait rows in due
     order. Rows of subscriptions no longer active are withdrawn here (transactional
-    kinds excepted), rows past `not_after` fail.
+    kinds excepted), rows past `not_after` fail. `kinds`, when given, leases only rows
+    of those kinds (the worker's link lane).
     """
     expires = now + lease
+    of_kinds = true() if kinds is None else OUTBOX.c.kind.in_(list(kinds))
     async with engine.begin() as conn:
         expired = await _lease(
             conn,
-            and_(OUTBOX.c.state == OutboxState.SENDING.value, OUTBOX.c.lease_expires_at <= now),
+            and_(
+                OUTBOX.c.state == OutboxState.SENDING.value,
+                OUTBOX.c.lease_expires_at <= now,
+                of_kinds,
+            ),
             (OUTBOX.c.lease_expires_at, OUTBOX.c.id),
             limit,
             owner,
@@ -376,6 +388,7 @@ async def claim(
                 and_(
                     OUTBOX.c.state.in_([state.value for state in PENDING_STATES]),
                     OUTBOX.c.due_at <= now,
+                    of_kinds,
                 ),
                 (OUTBOX.c.due_at, OUTBOX.c.id),
                 limit - len(expired),
@@ -440,7 +453,14 @@ async def _recipients(conn: AsyncConnection, ids: Collection[int]) -> dict[int, 
     for part in _chunks(ids):
         rows = await conn.execute(
             select(
-                s.id, s.email, s.language, s.tz, s.state, s.hard_bounces, s.feed_generation
+                s.id,
+                s.email,
+                s.language,
+                s.tz,
+                s.state,
+                s.hard_bounces,
+                s.feed_generation,
+                s.handle,
             ).where(s.id.in_(part))
         )
         for row in rows:
@@ -452,6 +472,7 @@ async def _recipients(conn: AsyncConnection, ids: Collection[int]) -> dict[int, 
                 state=SubscriptionState(row.state),
                 hard_bounces=row.hard_bounces,
                 feed_generation=row.feed_generation,
+                handle=row.handle,
             )
     return found
 

@@ -13,8 +13,10 @@ Rules
   (with the newest choices); a confirmed one (active or paused) gets its manage link
   and keeps its choices, so nobody can change another person's subscription by
   signing their address up.
-* At most `LINK_MAILS_PER_ADDRESS` confirmation and manage-link emails go to one
-  address per `LINK_MAIL_WINDOW`, counted in the outbox so every instance agrees.
+* At most `LINK_MAILS_PER_ADDRESS` sign-up and link requests are taken per address
+  and `LINK_MAIL_WINDOW`, known address or not, and as many new links per subscription
+  asked for with its manage link (`reminders.mail_quota`: quotas under keyed hashes,
+  in the database so every instance agrees).
 * A pending subscription expires `PENDING_LIFETIME` after the last sign-up; its link
   then works no more, and the purge deletes it.
 * Unsubscribing deletes the subscription and every outbox row and log line about it.
@@ -36,18 +38,17 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reminders import outbox
+from reminders import mail_quota, outbox, tokens
 from reminders.db.models import OutboxMessage, SendAttempt, Subscription, Unsubscribed
 from reminders.states import MessageKind, SubscriptionState
-from reminders.tokens import feed_token as feed_token  # re-exported: pages use subs.feed_token
-from reminders.tokens import manage_token, matches, token_hash
+from reminders.tokens import handle_of, handle_token, manage_token, matches, same, token_hash
 
 PENDING_LIFETIME = timedelta(days=7)
-LINK_MAILS_PER_ADDRESS = 3
-LINK_MAIL_WINDOW = timedelta(days=1)
+LINK_MAILS_PER_ADDRESS = mail_quota.LINK_MAILS_PER_ADDRESS
+LINK_MAIL_WINDOW = mail_quota.LINK_MAIL_WINDOW
 LINK_KINDS = (MessageKind.CONFIRM_SUBSCRIPTION, MessageKind.MANAGE_LINK)
 #: New subscriptions start at a random generation below this, leaving room for bumps
 #: in a 32-bit column: should the database ever hand out a deleted subscription's id
@@ -100,6 +101,20 @@ def address_hash(secret: str, address: str) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
+def feed_token(secret: str, subscription: Subscription) -> str:
+    """``<handle>.<HMAC>``: the personal feed's secret; a new generation revokes it."""
+    return handle_token(
+        secret, "feed", subscription.handle, subscription.id, subscription.feed_generation
+    )
+
+
+def unsubscribe_token(secret: str, subscription: Subscription) -> str:
+    """The token of the List-Unsubscribe URL: it can unsubscribe, nothing else."""
+    return handle_token(
+        secret, "unsubscribe", subscription.handle, subscription.id, subscription.feed_generation
+    )
+
+
 def _usable(subscription: Subscription, now: datetime) -> bool:
     if subscription.state != SubscriptionState.PENDING:
         return True
@@ -118,16 +133,47 @@ async def by_token(session: AsyncSession, token: str, now: datetime) -> Subscrip
     return found
 
 
+async def _by_handle(
+    session: AsyncSession, token: str, secret: str, purpose: str
+) -> Subscription | None:
+    handle = handle_of(token)
+    if handle is None:
+        return None
+    found = await session.scalar(select(Subscription).where(Subscription.handle == handle))
+    if found is None:
+        return None
+    expected = handle_token(secret, purpose, found.handle, found.id, found.feed_generation)
+    return found if same(token, expected) else None
+
+
 async def by_feed_token(session: AsyncSession, token: str, secret: str) -> Subscription | None:
-    """The confirmed subscription a personal feed token belongs to."""
-    match = _FEED_TOKEN.fullmatch(token)
-    if match is None or int(match["id"]) > _MAX_ID:
-        return None
-    found = await session.get(Subscription, int(match["id"]))
-    if found is None or found.state == SubscriptionState.PENDING:
-        return None
-    expected = feed_token(secret, found.id, found.feed_generation)
-    return found if hmac.compare_digest(token.encode(), expected.encode()) else None
+    """The confirmed subscription a personal feed token belongs to.
+
+    Feed URLs made before handles (``<id>-<HMAC>``) still work: calendars poll them and
+    would silently stop; a new link retires them.
+    """
+    found = await _by_handle(session, token, secret, "feed")
+    if found is None:
+        match = _FEED_TOKEN.fullmatch(token)
+        if match is None or int(match["id"]) > _MAX_ID:
+            return None
+        found = await session.get(Subscription, int(match["id"]))
+        if found is None:
+            return None
+        expected = tokens.feed_token(secret, found.id, found.feed_generation)
+        if not same(token, expected):
+            return None
+    return None if found.state == SubscriptionState.PENDING else found
+
+
+async def by_unsubscribe_token(
+    session: AsyncSession, token: str, secret: str, now: datetime
+) -> Subscription | None:
+    """The subscription an unsubscribe link names: its unsubscribe-only token, or the
+    manage token (the manage page, and emails sent before unsubscribe tokens)."""
+    return await _by_handle(session, token, secret, "unsubscribe") or await by_token(
+        session, token, now
+    )
 
 
 async def by_email(session: AsyncSession, email: str) -> Subscription | None:
@@ -143,25 +189,6 @@ def _set_token(secret: str, subscription: Subscription) -> None:
 
 
 # -- emails about the subscription ---------------------------------------------------------
-
-
-async def link_mails_since(session: AsyncSession, subscription_id: int, since: datetime) -> int:
-    """Confirmation and manage-link emails queued for a subscription since `since`."""
-    count = await session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(
-            OutboxMessage.subscription_id == subscription_id,
-            OutboxMessage.kind.in_([kind.value for kind in LINK_KINDS]),
-            OutboxMessage.created_at > since,
-        )
-    )
-    return int(count or 0)
-
-
-async def _may_mail(session: AsyncSession, subscription_id: int, now: datetime) -> bool:
-    sent = await link_mails_since(session, subscription_id, now - LINK_MAIL_WINDOW)
-    return sent < LINK_MAILS_PER_ADDRESS
 
 
 async def _queue(
@@ -217,8 +244,6 @@ async def sign_up(
         await session.flush()
         await _queue(session, subscription, MessageKind.CONFIRM_SUBSCRIPTION, now, host)
         return Outcome.SENT
-    if not await _may_mail(session, existing.id, now):
-        return Outcome.LIMITED
     if existing.state == SubscriptionState.PENDING:
         _apply(existing, choices)
         existing.expires_at = now + PENDING_LIFETIME
@@ -234,8 +259,6 @@ async def request_link(session: AsyncSession, email: str, now: datetime, host: s
     existing = await by_email(session, email)
     if existing is None or not _usable(existing, now):
         return Outcome.SENT
-    if not await _may_mail(session, existing.id, now):
-        return Outcome.LIMITED
     kind = (
         MessageKind.CONFIRM_SUBSCRIPTION
         if existing.state == SubscriptionState.PENDING
@@ -291,10 +314,12 @@ async def rotate(
 ) -> Outcome:
     """Answer "send me a new link": revoke the old links (manage and feed), email the new one.
 
-    Refused (nothing changes) when the address already had its emails for today, so a
-    rotation never leaves somebody without a working link.
+    Refused (nothing changes) when this subscription's own budget of new links for today
+    is spent, so a rotation never leaves somebody without a working link. The budget is
+    its own (`mail_quota.manage_key`): requests by strangers who know only the
+    address never spend it.
     """
-    if not await _may_mail(session, subscription.id, now):
+    if not await mail_quota.spend(session, mail_quota.manage_key(secret, subscription.id), now):
         return Outcome.LIMITED
     subscription.feed_generation += 1
     _set_token(secret, subscription)
@@ -357,9 +382,19 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 async def unsubscribe(
-    session: AsyncSession, subscription: Subscription, now: datetime, secret: str
+    session: AsyncSession,
+    subscription: Subscription,
+    now: datetime,
+    secret: str,
+    link: str | None = None,
 ) -> None:
-    """Stop every pending email and erase the subscriber, keeping only a keyed hash."""
+    """Stop every pending email and erase the subscriber, keeping only a keyed hash.
+
+    `link` is the token that asked (the unsubscribe-only token or the manage token);
+    its hash is kept so that the same link posted again answers success. Without one
+    (an operator, a complaint) the kept hash is the unsubscribe-only token's: the
+    List-Unsubscribe link a mail provider may still post.
+    """
     connection = await session.connection()
     await outbox.withdraw_subscriptions(connection, [subscription.id], now, "unsubscribed")
     rows = select(OutboxMessage.id).where(OutboxMessage.subscription_id == subscription.id)
@@ -368,10 +403,10 @@ async def unsubscribe(
         delete(OutboxMessage).where(OutboxMessage.subscription_id == subscription.id)
     )
     kept = address_hash(secret, subscription.email)
-    link = subscription.token_hash
+    link_hash = token_hash(link or unsubscribe_token(secret, subscription))
     await session.execute(delete(Subscription).where(Subscription.id == subscription.id))
     await session.execute(delete(Unsubscribed).where(Unsubscribed.address_hash == kept))
-    session.add(Unsubscribed(address_hash=kept, at=now, link_hash=link))
+    session.add(Unsubscribed(address_hash=kept, at=now, link_hash=link_hash))
     await session.flush()
     if subscription in session:
         session.expunge(subscription)
@@ -379,7 +414,7 @@ async def unsubscribe(
 
 async def unsubscribed_by_link(session: AsyncSession, token: str) -> bool:
     """Whether this link's subscription was already erased by unsubscribing."""
-    if not _TOKEN.fullmatch(token):
+    if not _TOKEN.fullmatch(token) and handle_of(token) is None:
         return False
     found = await session.scalar(
         select(Unsubscribed.link_hash).where(Unsubscribed.link_hash == token_hash(token))

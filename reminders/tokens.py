@@ -15,6 +15,12 @@ random-and-forgotten but *derived*:
   recomputed, and links in mail already sent stop working.
 
 43 characters of base64url carry the HMAC's 256 bits, like ``secrets.token_urlsafe(32)``.
+
+Least privilege: the manage token changes everything, so links that need less carry
+less. The List-Unsubscribe URL and the unsubscribe link in emails carry a token that
+can only unsubscribe, and the personal feed URL one that can only read the feed; both
+are ``<handle>.<HMAC>`` (`handle_token`), where the handle is a random public name of
+the subscription (not its sequential id).
 Pure: the secret is passed in.
 """
 
@@ -23,21 +29,51 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 
 
 def manage_token(secret: str, subscription_id: int, generation: int = 0) -> str:
     """The raw token of a subscription's links (URL-safe, 43 characters)."""
-    message = f"manage:{subscription_id}:{generation}".encode()
-    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return _mac(secret, f"manage:{subscription_id}:{generation}")
+
+
+def _mac(secret: str, message: str) -> str:
+    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def feed_token(secret: str, subscription_id: int, generation: int) -> str:
-    """``<id>-<HMAC>``: the personal feed's secret; a new generation revokes it."""
-    message = f"feed:{subscription_id}:{generation}".encode()
-    mac = hmac.new(secret.encode(), message, hashlib.sha256).digest()
-    return f"{subscription_id}-{base64.urlsafe_b64encode(mac).rstrip(b'=').decode('ascii')}"
+    """``<id>-<HMAC>``: the personal feed's secret before handles (`handle_token`).
+
+    Still accepted: calendars poll these URLs and would silently stop; a new link
+    (a new generation) retires them. New feed URLs never show the id.
+    """
+    return f"{subscription_id}-{_mac(secret, f'feed:{subscription_id}:{generation}')}"
+
+
+#: A subscription's public handle: random, so links built on it reveal no sequential id
+#: and no count of subscribers.
+_HANDLE_BYTES = 16
+_HANDLE_TOKEN = re.compile(r"(?P<handle>[A-Za-z0-9_-]{22})\.(?P<mac>[A-Za-z0-9_-]{43})")
+
+
+def new_handle() -> str:
+    return secrets.token_urlsafe(_HANDLE_BYTES)
+
+
+def handle_token(
+    secret: str, purpose: str, handle: str, subscription_id: int, generation: int
+) -> str:
+    """``<handle>.<HMAC>``: a link that can do one thing (`purpose`: "feed" reads the
+    personal feed, "unsubscribe" only unsubscribes); a new generation revokes it."""
+    return f"{handle}.{_mac(secret, f'{purpose}:{subscription_id}:{generation}')}"
+
+
+def handle_of(token: str) -> str | None:
+    """The handle a `handle_token` names, or None when `token` is not one."""
+    found = _HANDLE_TOKEN.fullmatch(token)
+    return found["handle"] if found else None
 
 
 def token_hash(token: str) -> str:

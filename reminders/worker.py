@@ -12,11 +12,18 @@ tables. Every `settings.tick_seconds`:
   nothing is sent; once its cool-down has passed one message is tried, and if it goes
   through the circuit closes and sending resumes;
 
+every `LINK_LANE_SECONDS` (a second):
+
+- `links`: take the sign-up and link requests the web stored (`reminders.mail_requests`)
+  and send the confirmation and link emails due (a dispatch of those kinds alone), so
+  they leave within seconds, not at the next tick; reminders keep their schedule;
+
 and every `PURGE_EVERY`:
 
-- `purge`: delete old finished outbox rows and their send log (`outbox.RETENTION`,
-  30 days after the event) and sign-ups never confirmed once they expire
-  (7 days after signing up; `outbox.PENDING_GRACE`).
+- `purge`: forget spent link-email quota (`reminders.mail_quota`); delete old finished
+  outbox rows and their send log (`outbox.RETENTION`, 30 days after the event) and
+  sign-ups never confirmed once they expire (7 days after signing up;
+  `outbox.PENDING_GRACE`).
 
 A tick runs as its own task, so the scheduler never sees a job still running and never
 skips or warns; a tick whose previous run has not finished is skipped quietly.
@@ -44,7 +51,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from feeds.publish import FeedSet
-from reminders import circuit_store, outbox
+from reminders import circuit_store, mail_quota, mail_requests, outbox
+from reminders import subscriptions as subs
 from reminders.bounce_score import BouncePolicy
 from reminders.circuit import Breaker, cooldown
 from reminders.circuit_store import CLOSED, CircuitState
@@ -77,6 +85,10 @@ log = logging.getLogger(__name__)
 ComposerFor = Callable[[Snapshot[Any]], Composer]
 
 PURGE_EVERY = timedelta(hours=1)
+#: How often the link lane looks for confirmation and link emails to send (a second:
+#: they leave within seconds of the form post, whatever GCMCAL_TICK_SECONDS says).
+LINK_LANE_SECONDS = 1.0
+LINK_KINDS = tuple(kind.value for kind in subs.LINK_KINDS)
 STOP_WAIT_SECONDS = 50.0
 
 
@@ -121,6 +133,7 @@ class Worker:
         self.source = source
         self.mailer = mailer
         self.clock = clock
+        self._sessions = session_factory(engine)
         self.planning = Planning(engine, source, clock, message_host(settings))
         self._composer_for = composer_for
         self._random = rng or random.Random()  # noqa: S311 - jitter, not secrets
@@ -155,7 +168,23 @@ class Worker:
         elif relay.open and report.messages:
             await self._open_circuit(relay, report)
 
-    def _dispatcher(self, snapshot: Snapshot[Any], *, probing: bool) -> Dispatcher:
+    async def link_tick(self) -> None:
+        """The link lane: take the sign-up and link requests the web stored, then send the
+        confirmation and link emails due, at once. Reminders keep their own schedule."""
+        await mail_requests.process(
+            self._sessions,
+            self.settings.secret_key.get_secret_value(),
+            message_host(self.settings),
+            self.clock,
+        )
+        snapshot = self.source.snapshot
+        if snapshot is None or (await circuit_store.read(self.engine)).open:
+            return  # with the relay circuit open, the dispatch tick probes and reopens
+        await self._dispatcher(snapshot, probing=False, kinds=LINK_KINDS).run(self._stop)
+
+    def _dispatcher(
+        self, snapshot: Snapshot[Any], *, probing: bool, kinds: tuple[str, ...] | None = None
+    ) -> Dispatcher:
         smtp = isinstance(self.mailer, SmtpMailer)
         return Dispatcher(
             engine=self.engine,
@@ -173,6 +202,7 @@ class Worker:
             unsendable=self._unsendable,
             breaker=self.breaker,
             probing=probing,
+            kinds=kinds,
         )
 
     async def _open_circuit(self, relay: CircuitState, report: DispatchReport) -> None:
@@ -202,6 +232,8 @@ class Worker:
         )
 
     async def purge_tick(self) -> None:
+        async with self._sessions.begin() as session:
+            await mail_quota.purge(session, self.clock())
         purged = await outbox.purge(self.engine, self.clock())
         if purged.outbox or purged.pending_subscriptions:
             log.info(
@@ -256,6 +288,17 @@ class Worker:
             seconds=every,
             next_run_time=now,
             id="cycle",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
+        scheduler.add_job(
+            self._job,
+            "interval",
+            args=("links", self.link_tick),
+            seconds=LINK_LANE_SECONDS,
+            next_run_time=now,
+            id="links",
             coalesce=True,
             max_instances=1,
             misfire_grace_time=None,

@@ -34,6 +34,10 @@ KINDS = (
 )
 
 
+#: A subscription's random public name (`reminders.tokens.new_handle` makes 22 characters).
+HANDLE = "HandleOfSubscriber4242"
+
+
 @dataclass(frozen=True, slots=True)
 class Recipient:
     id: int
@@ -41,6 +45,7 @@ class Recipient:
     language: str
     tz: str
     feed_generation: int = 0
+    handle: str = HANDLE
 
 
 @dataclass(frozen=True, slots=True)

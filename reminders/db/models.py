@@ -26,6 +26,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from reminders.states import MessageKind, OutboxState, SubscriptionState
+from reminders.tokens import new_handle
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -82,6 +83,8 @@ class Subscription(Base):
     delivery_hour: Mapped[int] = mapped_column(Integer, default=9)
     state: Mapped[SubscriptionState] = mapped_column(String(16), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of manage token
+    # Random public name in feed and unsubscribe links (`reminders.tokens.handle_token`).
+    handle: Mapped[str] = mapped_column(String(32), unique=True, default=new_handle)
     feed_generation: Mapped[int] = mapped_column(Integer, default=0)  # bump to revoke feed URL
     hard_bounces: Mapped[int] = mapped_column(Integer, default=0)  # permanent failures, ever
     # Decays with time (`reminders.bounce_score`); pauses the subscription at a threshold.
@@ -90,6 +93,29 @@ class Subscription(Base):
     created_at: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]  # pending sign-ups are deleted after this
+
+
+class MailRequest(Base):
+    """A sign-up or link request waiting to be processed (`reminders.mail_requests`)."""
+
+    __tablename__ = "mail_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    email: Mapped[str] = mapped_column(String(320))
+    choices: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class MailQuota(Base):
+    """One unit of a link-email quota spent; `key` is a keyed hash, never an address."""
+
+    __tablename__ = "mail_quota"
+    __table_args__ = (Index("ix_mail_quota_key", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
 
 
 class EventRevision(Base):
@@ -127,6 +153,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
         Index("ix_outbox_due", "state", "due_at"),
+        # The link lane (`reminders.worker`) looks for due link emails every second.
+        Index("ix_outbox_kind_due", "kind", "state", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

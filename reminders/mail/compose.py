@@ -32,8 +32,10 @@ carries no List-Unsubscribe, only the "ignore this email" advice. With a `signer
 
 Links (the token is `reminders.tokens.manage_token` of the subscription's id and its
 generation, `Subscription.feed_generation`, as `reminders.subscriptions` stores it):
-``{base_url}/manage/{token}``, ``{base_url}/unsubscribe/{token}`` (GET shows a page,
-POST unsubscribes: the RFC 8058 target) and ``{base_url}/confirm/{token}``.
+``{base_url}/manage/{token}`` and ``{base_url}/confirm/{token}``; the unsubscribe link
+and List-Unsubscribe carry a token that can only unsubscribe
+(`reminders.tokens.handle_token`): ``{base_url}/unsubscribe/{unsubscribe token}`` (GET
+shows a page, POST unsubscribes: the RFC 8058 target).
 """
 
 from __future__ import annotations
@@ -68,12 +70,14 @@ from reminders.mail.mime import CRLF, ascii_filename, crlf, header, part, subjec
 from reminders.mail.signing import Signer
 from reminders.settings import Settings
 from reminders.states import MessageKind
-from reminders.tokens import feed_token, manage_token
+from reminders.tokens import handle_token, manage_token
 
 #: Stands for the subscriber's token in cached bodies; URL-safe, never in real content.
 PLACEHOLDER = "GCMCALx0TOKENx0PLACEHOLDER"
 #: Stands for the name of the subscriber's personal feed, likewise.
 FEED_PLACEHOLDER = "GCMCALx0FEEDx0PLACEHOLDER"
+#: Likewise for the unsubscribe-only token (List-Unsubscribe and the footer's link).
+UNSUBSCRIBE_PLACEHOLDER = "GCMCALx0UNSUBSCRIBEx0PLACEHOLDER"
 NETWORK_URL = "https://migrationnetwork.un.org/"
 #: Languages whose text is mostly outside ASCII: base64 is shorter than quoted-printable.
 _BASE64_LANGUAGES = frozenset({"ar", "ru", "zh"})
@@ -97,6 +101,8 @@ class MessageRecipient(Protocol):
     def tz(self) -> str: ...
     @property
     def feed_generation(self) -> int: ...
+    @property
+    def handle(self) -> str: ...
 
 
 class Envelope(Protocol):
@@ -159,6 +165,7 @@ class Composer:
         event_page: Callable[[str], str] | None = None,
         token: Callable[[MessageRecipient], str] | None = None,
         feed: Callable[[MessageRecipient], str] | None = None,
+        unsubscribe_token: Callable[[MessageRecipient], str] | None = None,
         cache_size: int = 1024,
         signer: Signer | None = None,
     ) -> None:
@@ -174,7 +181,14 @@ class Composer:
             lambda recipient: manage_token(secret, recipient.id, recipient.feed_generation)
         )
         self._feed = feed or (
-            lambda recipient: feed_token(secret, recipient.id, recipient.feed_generation)
+            lambda recipient: handle_token(
+                secret, "feed", recipient.handle, recipient.id, recipient.feed_generation
+            )
+        )
+        self._unsubscribe_token = unsubscribe_token or (
+            lambda recipient: handle_token(
+                secret, "unsubscribe", recipient.handle, recipient.id, recipient.feed_generation
+            )
         )
         name, address = parseaddr(settings.mail_from)
         if not address:
@@ -242,7 +256,7 @@ class Composer:
             raise ValueError("a message needs at least one item")
         urls: dict[str, Any] = {
             "manage_url": self.manage_url(PLACEHOLDER),
-            "unsubscribe_url": self.unsubscribe_url(PLACEHOLDER),
+            "unsubscribe_url": self.unsubscribe_url(UNSUBSCRIBE_PLACEHOLDER),
             "confirm_url": self.confirm_url(PLACEHOLDER),
             "feed_url": self.feed_url(FEED_PLACEHOLDER),
             "network_url": NETWORK_URL,
@@ -342,9 +356,10 @@ class Composer:
         body = self.rendered(items, recipient.language, recipient.tz, now)
         token = self._token(recipient)
         feed = self._feed(recipient)
+        unsubscribe = self._unsubscribe_token(recipient)
         use_base64 = body.language in _BASE64_LANGUAGES
-        text = crlf(body.text.replace(PLACEHOLDER, token).replace(FEED_PLACEHOLDER, feed))
-        html = crlf(body.html.replace(PLACEHOLDER, token).replace(FEED_PLACEHOLDER, feed))
+        text = crlf(_with_tokens(body.text, token, feed, unsubscribe))
+        html = crlf(_with_tokens(body.html, token, feed, unsubscribe))
         boundary = "=_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
         alt, mixed = f"{boundary}.a".encode(), f"{boundary}.m".encode()
         alternative = (
@@ -368,7 +383,7 @@ class Composer:
             head.append(b"Precedence: bulk" + CRLF)
         if body.list_unsubscribe:
             head.append(
-                b"List-Unsubscribe: <" + self.unsubscribe_url(token).encode() + b">"
+                b"List-Unsubscribe: <" + self.unsubscribe_url(unsubscribe).encode() + b">"
                 + self._mailto + CRLF
             )  # fmt: skip
             head.append(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" + CRLF)
@@ -426,6 +441,14 @@ def _main_kind(section_kind: str) -> MessageKind:
     if section_kind in CONFIRMED_SECTIONS:
         return MessageKind.CONFIRMED
     return MessageKind(section_kind)
+
+
+def _with_tokens(body: str, token: str, feed: str, unsubscribe: str) -> str:
+    return (
+        body.replace(PLACEHOLDER, token)
+        .replace(FEED_PLACEHOLDER, feed)
+        .replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe)
+    )
 
 
 def _expires(item: MessageItem, lang: str, tz: str) -> str:

@@ -6,9 +6,8 @@ Two limits guard the forms that make us send email:
   client's IP address (an IPv6 client by its /64 network, which one household or
   phone usually holds whole). Each instance keeps its own window; this limit is about
   one client hammering one server, so instances need not agree.
-* per email address, in the database, so that every instance agrees: at most
-  `LINK_MAILS_PER_ADDRESS` confirmation or manage-link emails to one address per
-  `LINK_MAIL_WINDOW`, counted from the outbox (`reminders.subscriptions`).
+* per email address, in the database, so that every instance agrees, under a keyed
+  hash of the address whether it is known or not (`reminders.mail_quota`).
 
 The clock is passed in; memory is bounded by `max_keys`.
 """
@@ -24,9 +23,6 @@ from datetime import datetime, timedelta
 #: Sign-up and link requests one client address may make per window.
 REQUESTS_PER_CLIENT = 10
 CLIENT_WINDOW = timedelta(hours=1)
-#: Confirmation and manage-link emails to one address per window.
-LINK_MAILS_PER_ADDRESS = 3
-LINK_MAIL_WINDOW = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)

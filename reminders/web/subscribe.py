@@ -35,11 +35,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.background import BackgroundTask
 
 from feeds import Timeline
 from feeds.conditional import http_date, is_not_modified
 from feeds.publish import FeedSet
 from feeds.wording import LANGUAGES, babel_locale
+from reminders import mail_quota, mail_requests
 from reminders import subscriptions as subs
 from reminders.bounce_score import BouncePolicy, pauses
 from reminders.db.models import Subscription
@@ -227,6 +229,27 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
                 (key, value) for key, value in form.multi_items() if isinstance(value, str)
             )
 
+    async def taken(
+        request: Request, lang: str, kind: str, email: str, choices: subs.Choices | None
+    ) -> Response:
+        """The answer to a sign-up or link request, after the same work for every address
+        (`reminders.mail_requests`); what depends on the address runs after it."""
+        now = backend.clock()
+
+        async def work(session: AsyncSession) -> bool:
+            if not await mail_quota.spend(session, mail_quota.address_key(secret, email), now):
+                return False
+            await mail_requests.submit(session, kind, email, choices, now)
+            return True
+
+        if not await in_transaction(work):
+            return too_many_mails(request, lang)
+        response = sent(request, lang, "signup" if kind == mail_requests.SIGN_UP else "link")
+        response.background = BackgroundTask(
+            mail_requests.process, backend.sessions, secret, mail_host, backend.clock
+        )
+        return response
+
     # -- sign-up ----------------------------------------------------------------
 
     @router.get("/subscribe", response_class=HTMLResponse)
@@ -252,13 +275,7 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
             )
             return page(request, "subscribe.html.j2", 400, lang=lang, **context)
         choices = _choices(checked.preferences, current)
-        now = backend.clock()
-        outcome = await in_transaction(
-            lambda session: subs.sign_up(session, checked.email, choices, now, secret, mail_host)
-        )
-        if outcome is subs.Outcome.LIMITED:
-            return too_many_mails(request, lang)
-        return sent(request, lang, "signup")
+        return await taken(request, lang, mail_requests.SIGN_UP, checked.email, choices)
 
     # -- link requests ----------------------------------------------------------------
 
@@ -285,13 +302,7 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
                 email=email,
                 errors={"email": error},
             )
-        now = backend.clock()
-        outcome = await in_transaction(
-            lambda session: subs.request_link(session, email, now, mail_host)
-        )
-        if outcome is subs.Outcome.LIMITED:
-            return too_many_mails(request, lang)
-        return sent(request, lang, "link")
+        return await taken(request, lang, mail_requests.LINK, email, None)
 
     # -- confirmation ----------------------------------------------------------------
 
@@ -359,7 +370,7 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
         lang = lang_for(request, subscription)
         current = timeline()
         stored = _preferences_of(subscription)
-        feed_token = subs.feed_token(secret, subscription.id, subscription.feed_generation)
+        feed_token = subs.feed_token(secret, subscription)
         done = request.query_params.get("done", "")
         since = subscription.confirmed_at or subscription.created_at
         return _private(
@@ -489,7 +500,8 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
 
     @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
     async def unsubscribe_get(request: Request, token: str) -> Response:
-        subscription = await find(token)
+        async with backend.sessions() as session:
+            subscription = await subs.by_unsubscribe_token(session, token, secret, backend.clock())
         if subscription is None:
             return bad_link(request)
         return _private(
@@ -508,13 +520,13 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
         now = backend.clock()
 
         async def work(session: AsyncSession) -> tuple[str | None, bool]:
-            found = await subs.by_token(session, token, now)
+            found = await subs.by_unsubscribe_token(session, token, secret, now)
             if found is None:
                 # A provider retrying the one-click POST, or a second click: the
                 # address is gone already, which is what was asked (RFC 8058 wants 2xx).
                 return None, await subs.unsubscribed_by_link(session, token)
             lang = lang_for(request, found)
-            await subs.unsubscribe(session, found, now, secret)
+            await subs.unsubscribe(session, found, now, secret, link=token)
             return lang, True
 
         lang, gone = await in_transaction(work)

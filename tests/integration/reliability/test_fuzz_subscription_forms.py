@@ -114,7 +114,7 @@ async def links(site: Site) -> dict[str, str]:
         return {
             "active": subs.current_token(SECRET, active),
             "pending": subs.current_token(SECRET, pending),
-            "feed": subs.feed_token(SECRET, active.id, active.feed_generation),
+            "feed": subs.feed_token(SECRET, active),
         }
 
 

@@ -15,9 +15,10 @@ from feeds.wording import LANGUAGES, Status
 from reminders.mail.compose import Composer, NothingToSend, message_id_for
 from reminders.settings import Settings
 from reminders.states import MessageKind
-from reminders.tokens import feed_token, manage_token
+from reminders.tokens import handle_token, manage_token
 from tests.reminder_mail_fixtures import (
     BASE_URL,
+    HANDLE,
     KINDS,
     MESSAGE_ID,
     NOW,
@@ -33,6 +34,8 @@ from tests.reminder_mail_fixtures import (
 )
 
 TOKEN = manage_token(SECRET, 42, 3)
+UNSUBSCRIBE = handle_token(SECRET, "unsubscribe", HANDLE, 42, 3)
+FEED = handle_token(SECRET, "feed", HANDLE, 42, 3)
 EVENT_KINDS = [kind for kind in KINDS if kind not in ("confirm-subscription", "manage-link")]
 
 
@@ -98,7 +101,7 @@ def test_message_headers_present(setup: MailSetup, kind: str, lang: str) -> None
     if kind not in ("confirm-subscription", "manage-link"):
         expected["Precedence"] = "bulk"
     if kind != "confirm-subscription":
-        expected["List-Unsubscribe"] = f"<{BASE_URL}/unsubscribe/{TOKEN}>"
+        expected["List-Unsubscribe"] = f"<{BASE_URL}/unsubscribe/{UNSUBSCRIBE}>"
         expected["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     assert headers == expected
     assert str(message["Subject"]).strip() != ""
@@ -111,7 +114,7 @@ def test_message_links_in_both_parts(setup: MailSetup, kind: str, lang: str) -> 
     if kind == "confirm-subscription":
         wanted = [f"{BASE_URL}/confirm/{TOKEN}"]
     else:
-        wanted = [f"{BASE_URL}/manage/{TOKEN}", f"{BASE_URL}/unsubscribe/{TOKEN}"]
+        wanted = [f"{BASE_URL}/manage/{TOKEN}", f"{BASE_URL}/unsubscribe/{UNSUBSCRIBE}"]
     assert [(url in text, f'href="{url}"' in html) for url in wanted] == [(True, True)] * len(
         wanted
     )
@@ -275,8 +278,8 @@ def test_message_recipient_parts_differ_only(setup: MailSetup) -> None:
     text_first, _ = parts(parse(first))
     text_second, _ = parts(parse(second))
     assert text_second == text_first.replace(TOKEN, manage_token(SECRET, 7, 0)).replace(
-        feed_token(SECRET, 42, 3), feed_token(SECRET, 7, 0)
-    )
+        UNSUBSCRIBE, handle_token(SECRET, "unsubscribe", HANDLE, 7, 0)
+    ).replace(FEED, handle_token(SECRET, "feed", HANDLE, 7, 0))
 
 
 def test_message_event_gone_nothing_to_send(setup: MailSetup) -> None:
@@ -319,6 +322,6 @@ def test_list_unsubscribe_offers_mailto_only_when_a_mailbox_is_configured() -> N
     composer = Composer(settings, setup.timeline, setup.feeds.attachment)
     raw = composer.message_bytes(recipient("en"), items("reminder"), message_id=MESSAGE_ID, now=NOW)
     assert str(parse(raw)["List-Unsubscribe"]) == (
-        f"<{BASE_URL}/unsubscribe/{TOKEN}>, "
+        f"<{BASE_URL}/unsubscribe/{UNSUBSCRIBE}>, "
         "<mailto:unsubscribe@gcm.example.org?subject=unsubscribe>"
     )

@@ -430,7 +430,7 @@ async def test_new_link_revokes_old_manage_and_feed_links(
 ) -> None:
     old = await _confirmed(client, service)
     before = await _subscription(service)
-    old_feed = subs.feed_token(SECRET, before.id, before.feed_generation)
+    old_feed = subs.feed_token(SECRET, before)
     assert (await client.get(f"/personal/{old_feed}.ics")).status_code == 200
 
     response = await client.post(f"/manage/{old}/new-link")
@@ -443,7 +443,7 @@ async def test_new_link_revokes_old_manage_and_feed_links(
     assert (await client.post(f"/unsubscribe/{old}")).status_code == 404
     assert (await client.get(f"/personal/{old_feed}.ics")).status_code == 404
     assert (await client.get(f"/manage/{new}")).status_code == 200
-    new_feed = subs.feed_token(SECRET, after.id, after.feed_generation)
+    new_feed = subs.feed_token(SECRET, after)
     assert (await client.get(f"/personal/{new_feed}.ics")).status_code == 200
     assert [row[1] for row in await _outbox(service)] == [
         MessageKind.CONFIRM_SUBSCRIPTION,
@@ -544,7 +544,7 @@ async def test_personal_feed_exactly_the_selection(
 ) -> None:
     await _confirmed(client, service)
     subscription = await _subscription(service)
-    feed = subs.feed_token(SECRET, subscription.id, subscription.feed_generation)
+    feed = subs.feed_token(SECRET, subscription)
     response = await client.get(f"/personal/{feed}.ics")
     assert (response.status_code, response.headers["content-type"]) == (
         200,
@@ -585,7 +585,7 @@ async def test_pending_subscription_has_no_feed(
 ) -> None:
     await _signed_up(client, service)
     subscription = await _subscription(service)
-    feed = subs.feed_token(SECRET, subscription.id, subscription.feed_generation)
+    feed = subs.feed_token(SECRET, subscription)
     assert (await client.get(f"/personal/{feed}.ics")).status_code == 404
 
 
