@@ -281,39 +281,28 @@ class Worker:
         scheduler = AsyncIOScheduler(timezone=UTC)
         every = self.settings.tick_seconds
         now = datetime.now(UTC)
-        scheduler.add_job(
-            self._job,
-            "interval",
-            args=("cycle", self.cycle),
-            seconds=every,
-            next_run_time=now,
-            id="cycle",
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-        )
-        scheduler.add_job(
-            self._job,
-            "interval",
-            args=("links", self.link_tick),
-            seconds=LINK_LANE_SECONDS,
-            next_run_time=now,
-            id="links",
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-        )
-        scheduler.add_job(
-            self._job,
-            "interval",
-            args=("purge", self.purge_tick),
-            seconds=PURGE_EVERY.total_seconds(),
-            next_run_time=now + timedelta(seconds=min(every, 60.0)),
-            id="purge",
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-        )
+        jobs = [
+            ("cycle", self.cycle, every, now),
+            ("links", self.link_tick, LINK_LANE_SECONDS, now),
+            (
+                "purge",
+                self.purge_tick,
+                PURGE_EVERY.total_seconds(),
+                now + timedelta(seconds=min(every, 60.0)),
+            ),
+        ]
+        for name, tick, seconds, first in jobs:
+            scheduler.add_job(
+                self._job,
+                "interval",
+                args=(name, tick),
+                seconds=seconds,
+                next_run_time=first,
+                id=name,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
+            )
         scheduler.start()
         self._scheduler = scheduler
         log.info("worker started: ticks every %g s", every)

@@ -1,6 +1,9 @@
 """Subscription pages: sign up, confirm, manage by link, unsubscribe, personal feed.
 
-No accounts: the token in each email's links is the key (`reminders.tokens`). A GET
+No accounts: the token in each email's links is the key (`reminders.tokens`); the
+unsubscribe link and the personal feed carry tokens that can do only that. Sign-up and
+link requests answer after the same work for every address and leave the rest to
+`reminders.mail_requests`, so nothing tells whether an address is subscribed. A GET
 never changes anything (mail scanners open links); each change is a POST, checked for
 cross-site origin, except the RFC 8058 one-click unsubscribe, which mail providers post
 from their own servers without cookies or a form token.

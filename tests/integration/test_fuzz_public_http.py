@@ -170,16 +170,8 @@ def _route_paths(routes: Iterable[object]) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def templates(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    folder = tmp_path_factory.mktemp("routes")
-    service = Service.create(
-        Settings(
-            timeline=ROOT / "config" / "timeline.toml",
-            database_url=f"sqlite+aiosqlite:///{folder / 'db.sqlite3'}",
-            outbox=folder / "outbox",
-        )
-    )
-    found = _route_templates(service.asgi())
+def templates(client: Client) -> list[str]:
+    found = _route_templates(client.app)
     return [*found, "/feeds/{x}", "/events/{x}.ics", "/feeds/{x}.ics"]
 
 

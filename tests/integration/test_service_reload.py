@@ -199,8 +199,10 @@ def test_export_writes_the_bytes_the_server_sends(tmp_path: Path, timeline_file:
     assert (out / "ar" / "regions" / "africa" / "index.html").read_bytes() == page
     # The pages carry their timeline pictures inline, with the pinned lane names.
     for body in (page, (out / "index.html").read_bytes()):
-        assert (body.count(b'<svg xmlns="http://www.w3.org/2000/svg" class="tl" '),
-                body.count(b'<svg xmlns="http://www.w3.org/2000/svg" class="tl pin" ')) == (1, 1)
+        assert (
+            body.count(b'<svg xmlns="http://www.w3.org/2000/svg" class="tl" '),
+            body.count(b'<svg xmlns="http://www.w3.org/2000/svg" class="tl pin" '),
+        ) == (1, 1)
     assert (out / "static" / "site.css").read_bytes() == css
 
 
