@@ -17,10 +17,9 @@ from fastapi.responses import HTMLResponse, Response
 from feeds import Timeline
 from reminders.web.language import negotiate
 from reminders.web.links import feed_path, subscribe_links
-from reminders.web.pages import error_page
+from reminders.web.pages import region_not_found
 from reminders.web.templating import render_page
 from reminders.web.timeline_view import event_item
-from reminders.web.translations import N_
 
 #: Most events one embedded calendar lists (keeps the page small).
 EMBED_EVENTS = 12
@@ -49,14 +48,7 @@ def embed_router(
         current = timeline()
         region = current.region(region_id)
         if region is None:
-            return error_page(
-                request,
-                404,
-                N_("Region not found"),
-                N_("There is no region called “%(name)s”."),
-                {"name": region_id},
-                lang=lang,
-            )
+            return region_not_found(request, region_id, lang)
         now = clock()
         upcoming = [e for e in current.select(regions=[region.id]) if e.ends_at > now]
         name = f"{current.name} — {region.name(lang)}"

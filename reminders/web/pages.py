@@ -67,6 +67,18 @@ def error_page(
     )
 
 
+
+def region_not_found(request: Request, region_id: str, lang: str | None = None) -> HTMLResponse:
+    return error_page(
+        request,
+        404,
+        N_("Region not found"),
+        N_("There is no region called “%(name)s”."),
+        {"name": region_id},
+        lang=lang,
+    )
+
+
 def public_router(
     timeline: Callable[[], Timeline],
     base_url: str,
@@ -110,13 +122,7 @@ def public_router(
         current, now = timeline(), clock()
         region = current.region(region_id)
         if region is None:
-            return error_page(
-                request,
-                404,
-                N_("Region not found"),
-                N_("There is no region called “%(name)s”."),
-                {"name": region_id},
-            )
+            return region_not_found(request, region_id)
         return prepared(
             request,
             ("region", region.id, lang),
