@@ -238,8 +238,12 @@ class Event:
 
     @cached_property
     def digest(self) -> str:
-        data = json.dumps(self.published(), ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(data.encode()).hexdigest()
+        return _digest(self.published())
+
+
+def _digest(data: object) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -264,6 +268,20 @@ class Timeline:
 
     def event(self, event_id: str) -> Event | None:
         return self._events_by_id.get(event_id)
+
+    def surroundings(self, event: Event) -> tuple[str, str]:
+        """Digests of what the calendars holding `event` show that is not the event's own
+        data: its region's contact (in the entry's text), and the region names in the
+        names of the feeds that carry it (region and personal feeds; a global event is
+        in every region's feed).
+
+        `feeds.revisions.advance` compares them between loads, so that an edit of a
+        region moves the SEQUENCE or the Last-Modified of what it changes.
+        """
+        region = self.region(event.region)
+        regions = self.regions if event.region == GLOBAL else (region,) if region else ()
+        names = {r.id: dict(sorted(r.names.items())) for r in regions}
+        return _digest(region.contact if region else ""), _digest(names)
 
     def select(
         self, regions: Iterable[str] | None = None, kinds: Iterable[Kind] | None = None

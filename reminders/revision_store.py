@@ -38,7 +38,7 @@ _TIMELINE_LOCK = 0x67636D63616C  # "gcmcal"
 
 
 def _revision(row: EventRevision) -> Revision:
-    return Revision(row.sequence, row.modified, row.digest)
+    return Revision(row.sequence, row.modified, row.digest, row.contact_digest, row.names_digest)
 
 
 async def load_revisions(session: AsyncSession) -> dict[str, Revision]:
@@ -62,11 +62,13 @@ async def record_timeline(
                 EventRevision.sequence,
                 EventRevision.modified,
                 EventRevision.digest,
+                EventRevision.contact_digest,
+                EventRevision.names_digest,
             ).with_for_update()
         )
         previous = {
-            event_id: Revision(sequence, modified, digest)
-            for event_id, sequence, modified, digest in stored
+            event_id: Revision(sequence, modified, digest, contact, names)
+            for event_id, sequence, modified, digest, contact, names in stored
         }
         revisions, changed_ids = advance(previous, timeline, now)
         gone_before = await _removed_ids(session)
@@ -105,6 +107,8 @@ async def record_timeline(
                         published=event.published(),
                         notified=event.published(),
                         notified_sequence=revision.sequence,
+                        contact_digest=revision.contact,
+                        names_digest=revision.names,
                     )
                 )
             else:
@@ -112,6 +116,27 @@ async def record_timeline(
                 row.digest = revision.digest
                 row.modified = revision.modified
                 row.published = event.published()
+                row.contact_digest = revision.contact
+                row.names_digest = revision.names
+        restamped = [
+            (event_id, revision)
+            for event_id, revision in revisions.items()
+            if event_id in previous
+            and revision is not previous[event_id]
+            and event_id not in changed_ids
+        ]
+        for event_id, revision in restamped:
+            # Same sequence: the feeds carrying it were renamed, or its surroundings were
+            # not recorded yet.
+            await session.execute(
+                update(EventRevision)
+                .where(EventRevision.event_id == event_id)
+                .values(
+                    modified=revision.modified,
+                    contact_digest=revision.contact,
+                    names_digest=revision.names,
+                )
+            )
         for event in timeline.events:
             if event.id in gone_before and event.id not in changed_ids:
                 # Back in the file exactly as it left: listed again, same SEQUENCE.

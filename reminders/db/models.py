@@ -132,6 +132,10 @@ class EventRevision(Base):
     # `notified_sequence < sequence`, and survives a crash until it is queued.
     notified: Mapped[dict[str, Any]]
     notified_sequence: Mapped[int]
+    # `feeds.Timeline.surroundings` as last recorded (the region's contact, the region
+    # names of the feeds carrying it): editing those moves SEQUENCE or Last-Modified.
+    contact_digest: Mapped[str | None] = mapped_column(String(64))
+    names_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class EventHistory(Base):

@@ -1,5 +1,6 @@
 """Edits of the timeline file as subscribers' calendars see them: a mass removal is held
-back until confirmed, and every removal moves the feeds' Last-Modified."""
+back until confirmed, every removal moves the feeds' Last-Modified, and so do edits of
+a region (its contact with a new SEQUENCE for its entries)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import icalendar
 import pytest
 from click.testing import CliRunner
 
@@ -138,3 +140,62 @@ async def test_deletions_move_last_modified(
         headers={"if-modified-since": after_removal.headers["last-modified"]},
     )
     assert (back.status_code, back.headers["last-modified"]) == (200, http_date(clock.now))
+
+
+def _sequences(body: bytes) -> dict[str, int]:
+    """Event id -> SEQUENCE of the feed's entries, as python icalendar reads them."""
+    calendar = icalendar.Calendar.from_ical(body)
+    return {str(e["UID"]).split("@")[0]: int(e["SEQUENCE"]) for e in calendar.walk("VEVENT")}
+
+
+def _calendar_name(body: bytes) -> str:
+    return str(icalendar.Calendar.from_ical(body)["X-WR-CALNAME"])
+
+
+async def test_region_edits_move_sequence_and_last_modified(
+    service: Service, client: httpx.AsyncClient, clock: Clock
+) -> None:
+    shipped = service.settings.timeline.read_text(encoding="utf-8")
+    feed = "/feeds/europe-north-america.ics"
+    first, africa = await client.get(feed), await client.get("/feeds/africa.ics")
+    before = _sequences(first.content)
+    own = {i for i in before if i.startswith("europe-north-america-")}
+
+    # The contact is in the text of the region's own entries: a new SEQUENCE for them.
+    contact = shipped.replace(
+        'contact = "mignetUNECE@iom.int"', 'contact = "ece-review@example.org"', 1
+    )
+    await _edit(service, clock, contact)
+    contact_at = http_date(clock.now)
+    after_contact = await client.get(
+        feed, headers={"if-modified-since": first.headers["last-modified"]}
+    )
+    unrelated = await client.get(
+        "/feeds/africa.ics", headers={"if-modified-since": africa.headers["last-modified"]}
+    )
+    assert (
+        after_contact.status_code,
+        after_contact.headers["last-modified"],
+        "ece-review@example.org" in after_contact.text,
+        _sequences(after_contact.content),
+        unrelated.status_code,
+    ) == (200, contact_at, True, {i: s + (i in own) for i, s in before.items()}, 304)
+
+    # The name is the feed's: Last-Modified moves, no entry's SEQUENCE does.
+    renamed = contact.replace(
+        'en = "Europe and North America"', 'en = "Europe and North America (UNECE)"', 1
+    )
+    await _edit(service, clock, renamed)
+    after_rename = await client.get(
+        feed, headers={"if-modified-since": after_contact.headers["last-modified"]}
+    )
+    again = await client.get(
+        feed, headers={"if-modified-since": after_rename.headers["last-modified"]}
+    )
+    assert (
+        after_rename.status_code,
+        after_rename.headers["last-modified"],
+        "Europe and North America (UNECE)" in _calendar_name(after_rename.content),
+        _sequences(after_rename.content),
+        again.status_code,
+    ) == (200, http_date(clock.now), True, _sequences(after_contact.content), 304)

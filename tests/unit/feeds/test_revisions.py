@@ -87,3 +87,59 @@ def test_advance_stamps_whole_seconds_in_utc() -> None:
 def test_advance_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="naive datetime"):
         advance({}, fixture_timeline(), datetime(2024, 1, 1))
+
+
+def with_region(timeline: Timeline, region_id: str, **changes: object) -> Timeline:
+    regions = tuple(
+        dataclasses.replace(r, **changes) if r.id == region_id else r  # type: ignore[arg-type]
+        for r in timeline.regions
+    )
+    return dataclasses.replace(timeline, regions=regions)
+
+
+def of_region(timeline: Timeline, *region_ids: str) -> list[str]:
+    return [e.id for e in timeline.events if e.region in region_ids]
+
+
+def test_surroundings_region_contact_gives_its_events_a_new_sequence() -> None:
+    timeline = fixture_timeline()
+    first, _ = advance({}, timeline, T0)
+    edited = with_region(timeline, "arab-states", contact="arab-states@example.org")
+
+    second, changed = advance(first, edited, T1)
+
+    # The contact is in the text of the region's entries, not of global ones.
+    arab = of_region(timeline, "arab-states")
+    assert changed == arab
+    assert second == {
+        **first,
+        **{i: Revision(first[i].sequence + 1, T1, first[i].digest) for i in arab},
+    }
+
+
+def test_surroundings_region_name_moves_modified_of_the_feeds_carrying_it() -> None:
+    timeline = fixture_timeline()
+    first, _ = advance({}, timeline, T0)
+    names = {"en": "Arab region", "ar": "المنطقة العربية"}
+    edited = with_region(timeline, "arab-states", names=names)
+
+    second, changed = advance(first, edited, T1)
+
+    # Same SEQUENCE (no entry's text changed); the region's feeds (its events, and the
+    # global ones every region feed carries) are stamped with the rename.
+    moved = of_region(timeline, "arab-states", "global")
+    assert changed == []
+    assert second == {**first, **{i: dataclasses.replace(first[i], modified=T1) for i in moved}}
+
+
+def test_surroundings_not_recorded_yet_are_filled_without_moving() -> None:
+    timeline = fixture_timeline()
+    first, _ = advance({}, timeline, T0)
+    older = {i: dataclasses.replace(r, contact=None, names=None) for i, r in first.items()}
+
+    second, changed = advance(older, timeline, T1)
+
+    def around(revisions: dict[str, Revision]) -> list[tuple[str | None, str | None]]:
+        return [(r.contact, r.names) for r in revisions.values()]
+
+    assert (second, changed, around(second)) == (first, [], around(first))
