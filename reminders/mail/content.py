@@ -31,6 +31,7 @@ from feeds.wording import (
     phrase,
 )
 from feeds.zones import city_time, moments_in_zone
+from reminders import take_part
 from reminders.i18n import gettext, ngettext
 from reminders.mail import words
 from reminders.states import MessageKind
@@ -53,11 +54,11 @@ REPORTED = "reported"
 #: Sections whose items are "date confirmed" notices, by what the date rests on.
 CONFIRMED_SECTIONS = frozenset({MessageKind.CONFIRMED.value, ANNOUNCED, REPORTED})
 #: Advice that needs weeks of work ahead; left out when less time is left.
-NEEDS_WEEKS = frozenset({words.SIDE_EVENT, words.PROPOSE_TALK})
+NEEDS_WEEKS = frozenset({take_part.SIDE_EVENT, take_part.PROPOSE_TALK})
 #: Advice that needs at least a day; left out in the last hours.
-NEEDS_A_DAY = frozenset({words.PREPARE, words.SUBMIT_INPUT})
+NEEDS_A_DAY = frozenset({take_part.PREPARE, take_part.SUBMIT_INPUT})
 #: Advice that only holds while registration is open.
-NEEDS_REGISTRATION = frozenset({words.REGISTER, words.DEADLINE})
+NEEDS_REGISTRATION = frozenset({take_part.REGISTER, take_part.DEADLINE})
 #: How far back a registration deadline of the same region counts as this event's.
 REGISTRATION_REACH = timedelta(days=120)
 

@@ -4,17 +4,15 @@ Each text is an English gettext message id, marked with `N_` so that
 ``pybabel extract`` finds it; `reminders.i18n.gettext` translates it when a message is
 composed. The sentences that only templates use live in ``templates/email``.
 
-"What to do now" follows the civil-society guide's "Ideas for action" for each stage of
-the regional reviews (register early, accreditation is needed; prepare input for the
-discussion space; propose a GCM Talk; organise side events or briefings; take part in
-pre-consultations; follow up on pledges).
+"What you can do now" is `reminders.take_part.ACTIONS`, the civil-society guide's ideas
+for action that the pages' "How to take part" sections show too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from feeds.wording import Kind
+from reminders import take_part
 from reminders.states import MessageKind
 
 
@@ -31,57 +29,12 @@ def ngettext(singular: str, plural: str) -> tuple[str, str]:
     return (singular, plural)
 
 
-REGISTER = N_(
-    "Register to take part. Accreditation will be needed: the organisers publish the "
-    "details closer to the date."
-)
-PREPARE = N_(
-    "Prepare the priorities you want to raise, with examples from your work and your community."
-)
-SIDE_EVENT = N_(
-    "Organise a side event or a virtual briefing on a priority issue, during the meeting "
-    "or before it."
-)
-PLEDGES = N_(
-    "Follow up on the pledges made at the International Migration Review Forum and ask "
-    "for accountability."
-)
-PRE_CONSULTATION = N_(
-    "Take part in the pre-consultation: it shapes the format and the themes of the review."
-)
-SUBMIT_INPUT = N_(
-    "Prepare and submit written input to the Discussion Space: your reports, information "
-    "and perspectives."
-)
-JOIN_DISCUSSION = N_("Join the online discussion to draw attention to your input.")
-FOLLOW_POSTS = N_("Follow what governments and other stakeholders post there.")
-PROPOSE_TALK = N_(
-    "Suggest a topic and an outline for a GCM Talk on a priority issue, in contact with "
-    "the Regional Network and the Network Secretariat."
-)
-JOIN_TALK = N_("Take part in the GCM Talk and raise your priority issues where they fit the topic.")
-DEADLINE = N_("Register before the deadline. Accreditation will be needed.")
 REGISTRATION_CLOSED = N_(
     "Registration has closed. If you registered, look for the organisers' email with your "
     "accreditation and the access details."
 )
-REPRESENTATION = N_(
-    "Share this date with migrant-led organisations and networks, so that migrants are represented."
-)
-CHECK_PAGE = N_("Check the regional page for the details and the next steps.")
-
-#: What to do before an event of each kind (reminders, expected and confirmed notices).
-ACTIONS: Mapping[Kind, tuple[str, ...]] = {
-    Kind.PRE_CONSULTATION: (PRE_CONSULTATION, PREPARE, REPRESENTATION),
-    Kind.CONSULTATION: (REGISTER, PREPARE, SIDE_EVENT),
-    Kind.HEARING: (REGISTER, PREPARE, SIDE_EVENT),
-    Kind.REGISTRATION_DEADLINE: (DEADLINE, PREPARE),
-    Kind.DISCUSSION_SPACE: (SUBMIT_INPUT, JOIN_DISCUSSION, FOLLOW_POSTS),
-    Kind.GCM_TALK: (PROPOSE_TALK, JOIN_TALK),
-    Kind.REGIONAL_REVIEW: (REGISTER, PREPARE, SIDE_EVENT, PLEDGES),
-    Kind.IMRF: (REGISTER, SIDE_EVENT, PLEDGES),
-    Kind.OTHER: (CHECK_PAGE, REPRESENTATION),
-}
+#: "What you can do now": one catalogue with the pages' "How to take part".
+ACTIONS = take_part.ACTIONS
 
 CHECK_CHANGES = N_("Check the new details and update your plans, travel and registration.")
 POSTPONED = N_("The event is postponed. We will write to you when a new date is announced.")

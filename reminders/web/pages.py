@@ -18,6 +18,7 @@ from feeds.wording import phrase
 from reminders.web.change_feeds import atom_path
 from reminders.web.coming_up import coming_up
 from reminders.web.forms import signup_form
+from reminders.web.guide import STAGES, glossary, take_part
 from reminders.web.history_view import history_items
 from reminders.web.language import negotiate
 from reminders.web.links import embed_snippet, event_path, feed_path, subscribe_links
@@ -31,7 +32,7 @@ from reminders.web.timeline_view import (
     region_item,
     split_by_time,
 )
-from reminders.web.translations import N_, translate
+from reminders.web.translations import N_, translate, translations
 
 #: Rows of "Coming up" on the home page (a row may name several regions).
 UPCOMING_ON_INDEX = 8
@@ -177,6 +178,8 @@ class _Views:
         return {
             "regions": [region_item(r, current, lang, now) for r in current.regions],
             "coming": coming_up(current, lang, now, UPCOMING_ON_INDEX),
+            "take_part": take_part((), None, lang, translations(lang).gettext),
+            "glossary": glossary(lang, translations(lang).gettext),
             "picture": self.pictures.get(current, ALL, lang, now.date()),
             "all_links": subscribe_links(self.base_url, feed_path("all", lang), all_name),
             "atom": atom_path("all", lang),
@@ -196,6 +199,8 @@ class _Views:
             "picture": self.pictures.get(current, region.id, lang, now.date()),
             "embed": embed_snippet(self.base_url, region.id, lang, title),
             "signup_form": signup_form(current, lang, region.id, compact_zones=True),
+            "take_part": take_part(STAGES, region, lang, translations(lang).gettext),
+            "glossary": glossary(lang, translations(lang).gettext),
         }
 
     def event(
@@ -214,5 +219,7 @@ class _Views:
                 self.base_url, event_path(event.id, lang), calendar_name(lang, event.title(lang))
             ),
             "history": history_items(changes, lang),
+            "take_part": take_part((event.kind,), region, lang, translations(lang).gettext),
+            "glossary": glossary(lang, translations(lang).gettext, (event.kind,)),
             "atom": atom_path(region.id if region else "all", lang),
         }

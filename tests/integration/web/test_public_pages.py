@@ -95,9 +95,11 @@ async def test_home_coming_up_links_each_region_to_its_review(
             [
                 "Upcoming",
                 "Timeline at a glance",
+                "How to take part",
                 "Subscribe to this region",
                 "Email reminders",
                 "Past",
+                "Glossary: the stages of the reviews",
             ],
             "13 past events",
         ),
@@ -106,9 +108,11 @@ async def test_home_coming_up_links_each_region_to_its_review(
             [
                 "القادمة",
                 "الجدول الزمني في لمحة",
+                "كيف تشارك",
                 "اشترك في هذه المنطقة",
                 "التذكيرات بالبريد الإلكتروني",
                 "السابقة",
+                "مسرد: مراحل الاستعراضات",
             ],
             "13 فعالية سابقة",
         ),
