@@ -143,6 +143,7 @@ class Service:
                 ),
             ],
             history=self.history,
+            revisions=self.revisions,
         )
         web.add_api_route("/metrics", self._metrics, methods=["GET"], include_in_schema=False)
         web.mount(API_PREFIX, api_app(self.timeline, self.revisions, self.settings.base_url))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Scope
 
 from feeds import LANGUAGES, Timeline
 from feeds.history import History
+from feeds.revisions import Revision
 from reminders.web.change_feeds import change_feeds_router
 from reminders.web.guards import BodySizeLimit
 from reminders.web.pages import error_page, public_router
@@ -70,17 +71,19 @@ def create_web_app(
     lifespan: Any = None,
     routers: Sequence[APIRouter] = (),
     history: Callable[[], History] | None = None,
+    revisions: Callable[[], Mapping[str, Revision]] | None = None,
 ) -> FastAPI:
     """The pages; `routers` adds more of them (the subscription pages).
 
-    `history` gives the change history of the timeline in service (none: no history).
+    `history` gives the change history of the timeline in service (none: no history),
+    `revisions` the revisions of its events (none: none).
     """
     changes: Callable[[], History] = history or dict
     app = FastAPI(
         title="gcm-calendar", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
     app.include_router(public_router(timeline, base_url, clock, readiness, changes))
-    app.include_router(change_feeds_router(timeline, changes, base_url))
+    app.include_router(change_feeds_router(timeline, changes, base_url, revisions or dict))
     for router in routers:
         app.include_router(router)
     app.add_middleware(BodySizeLimit, refuse=_too_large)

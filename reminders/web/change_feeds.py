@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
@@ -22,6 +22,7 @@ from feeds import LANGUAGES, Timeline
 from feeds.atom import AtomEntry, AtomMeta, render_atom
 from feeds.conditional import http_date, is_not_modified
 from feeds.history import History, newest_first
+from feeds.revisions import Revision
 from reminders.web.history_view import history_item
 from reminders.web.translations import N_, translate
 
@@ -46,7 +47,12 @@ def atom_path(key: str, lang: str) -> str:
 
 
 def build_feed(
-    timeline: Timeline, history: History, key: str, lang: str, base_url: str
+    timeline: Timeline,
+    history: History,
+    key: str,
+    lang: str,
+    base_url: str,
+    revisions: Mapping[str, Revision] | None = None,
 ) -> AtomBody:
     base = base_url.rstrip("/")
     host = urlsplit(base).hostname or "localhost"
@@ -67,7 +73,15 @@ def build_feed(
                 updated=entry.at,
             )
         )
-    updated = max((entry.at for entry in entries), default=_EPOCH)
+    # A rename of the region changes the title without a history entry; it stamps the
+    # revisions of the events the feed is about (`feeds.revisions.advance`).
+    known = revisions or {}
+    stamped = [
+        known[e.id].modified
+        for e in timeline.select(None if region is None else [key])
+        if e.id in known
+    ]
+    updated = max([entry.at for entry in entries] + stamped, default=_EPOCH)
     page = f"{base}/" if region is None else f"{base}/regions/{quote(key)}"
     body = render_atom(
         AtomMeta(
@@ -86,7 +100,10 @@ def build_feed(
 
 
 def change_feeds_router(
-    timeline: Callable[[], Timeline], history: Callable[[], History], base_url: str
+    timeline: Callable[[], Timeline],
+    history: Callable[[], History],
+    base_url: str,
+    revisions: Callable[[], Mapping[str, Revision]] = dict,
 ) -> APIRouter:
     router = APIRouter()
     memo: dict[tuple[str, str], AtomBody] = {}
@@ -108,7 +125,9 @@ def change_feeds_router(
             built_for[0] = found
         atom = memo.get((key, lang))
         if atom is None:
-            atom = memo[(key, lang)] = build_feed(current, found, key, lang, base_url)
+            atom = memo[(key, lang)] = build_feed(
+                current, found, key, lang, base_url, revisions()
+            )
         headers = {
             "ETag": atom.etag,
             "Last-Modified": http_date(atom.updated),

@@ -156,7 +156,7 @@ async def test_region_edits_move_sequence_and_last_modified(
     service: Service, client: httpx.AsyncClient, clock: Clock
 ) -> None:
     shipped = service.settings.timeline.read_text(encoding="utf-8")
-    feed = "/feeds/europe-north-america.ics"
+    feed, atom = "/feeds/europe-north-america.ics", "/feeds/europe-north-america.atom"
     first, africa = await client.get(feed), await client.get("/feeds/africa.ics")
     before = _sequences(first.content)
     own = {i for i in before if i.startswith("europe-north-america-")}
@@ -185,6 +185,7 @@ async def test_region_edits_move_sequence_and_last_modified(
     renamed = contact.replace(
         'en = "Europe and North America"', 'en = "Europe and North America (UNECE)"', 1
     )
+    changes = await client.get(atom)
     await _edit(service, clock, renamed)
     after_rename = await client.get(
         feed, headers={"if-modified-since": after_contact.headers["last-modified"]}
@@ -192,10 +193,26 @@ async def test_region_edits_move_sequence_and_last_modified(
     again = await client.get(
         feed, headers={"if-modified-since": after_rename.headers["last-modified"]}
     )
+    # The change feed's title names the region too.
+    renamed_changes = await client.get(
+        atom, headers={"if-modified-since": changes.headers["last-modified"]}
+    )
     assert (
         after_rename.status_code,
         after_rename.headers["last-modified"],
         "Europe and North America (UNECE)" in _calendar_name(after_rename.content),
         _sequences(after_rename.content),
         again.status_code,
-    ) == (200, http_date(clock.now), True, _sequences(after_contact.content), 304)
+        renamed_changes.status_code,
+        renamed_changes.headers["last-modified"],
+        "Europe and North America (UNECE)" in renamed_changes.text,
+    ) == (
+        200,
+        http_date(clock.now),
+        True,
+        _sequences(after_contact.content),
+        304,
+        200,
+        http_date(clock.now),
+        True,
+    )
