@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Table, and_, bindparam, case, delete, or_, select, true, update
+from sqlalchemy import Table, and_, bindparam, case, delete, or_, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -45,7 +45,7 @@ from reminders import bounce_store
 from reminders.backoff import Random
 from reminders.bounce_kinds import ReportKind
 from reminders.bounce_score import BouncePolicy
-from reminders.db.models import Base
+from reminders.db.models import PENDING_SQL, Base
 from reminders.mail.port import SendResult
 from reminders.outcomes import earliest, transition
 from reminders.states import MessageKind, OutboxState, SubscriptionState
@@ -385,11 +385,8 @@ async def claim(
         if len(expired) < limit:
             fresh = await _lease(
                 conn,
-                and_(
-                    OUTBOX.c.state.in_([state.value for state in PENDING_STATES]),
-                    OUTBOX.c.due_at <= now,
-                    of_kinds,
-                ),
+                # ix_outbox_pending: PENDING_SQL as written in the index.
+                and_(text(PENDING_SQL), OUTBOX.c.due_at <= now, of_kinds),
                 (OUTBOX.c.due_at, OUTBOX.c.id),
                 limit - len(expired),
                 owner,

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -152,6 +153,11 @@ class EventHistory(Base):
     published: Mapped[dict[str, Any]]  # the event after the change (before, if removed)
 
 
+#: Rows waiting to be sent, as literals: PostgreSQL uses a partial index only for a query
+#: whose condition it can see implies the index's, which bound parameters hide.
+PENDING_SQL = "state IN ('queued', 'retry_wait')"
+
+
 class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
@@ -159,6 +165,15 @@ class OutboxMessage(Base):
         Index("ix_outbox_due", "state", "due_at"),
         # The link lane (`reminders.worker`) looks for due link emails every second.
         Index("ix_outbox_kind_due", "kind", "state", "due_at"),
+        # Claims take pending rows in (due_at, id) order: read in that order from here,
+        # not sorted out of a million queued rows at every claim.
+        Index(
+            "ix_outbox_pending",
+            "due_at",
+            "id",
+            postgresql_where=text(PENDING_SQL),
+            sqlite_where=text(PENDING_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
