@@ -27,8 +27,9 @@ from reminders.web.templating import render_page
 from reminders.web.timeline_picture import ALL, Pictures
 from reminders.web.timeline_view import (
     LANGUAGE_MENU,
+    UPCOMING_IN_FULL,
     event_item,
-    past_fold,
+    fold,
     region_item,
     split_by_time,
 )
@@ -193,8 +194,9 @@ class _Views:
         return {
             "region": region_item(region, current, lang, now),
             "region_links": subscribe_links(self.base_url, feed_path(region.id, lang), name),
-            "upcoming": [event_item(event, lang, now) for event in upcoming],
-            "past": past_fold(past, lang, now),
+            "upcoming": [event_item(event, lang, now) for event in upcoming[:UPCOMING_IN_FULL]],
+            "later": fold(upcoming[UPCOMING_IN_FULL:], lang, now),
+            "past": fold(past, lang, now),
             "atom": atom_path(region.id, lang),
             "picture": self.pictures.get(current, region.id, lang, now.date()),
             "embed": embed_snippet(self.base_url, region.id, lang, title),

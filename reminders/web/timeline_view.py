@@ -165,14 +165,17 @@ def split_by_time(events: tuple[Event, ...], now: datetime) -> tuple[list[Event]
     return upcoming, past[::-1]
 
 
-#: Past events a region page lists (most recent first); older ones are counted and left
-#: to the region's calendar file, so a page stays small however long the timeline.
+#: Events a region page lists in one line each (past ones most recent first, later ones
+#: soonest first); the rest are counted and left to the region's calendar file, so a page
+#: stays small however long the timeline.
 PAST_LISTED = 20
+#: Upcoming events a region page shows in full; the following ones get a line each.
+UPCOMING_IN_FULL = 10
 
 
 @dataclass(frozen=True, slots=True)
-class PastItem:
-    """A past event in one line: its page holds the rest."""
+class LineItem:
+    """An event in one line: its page holds the rest."""
 
     id: str
     title: Localized
@@ -182,8 +185,8 @@ class PastItem:
 
 
 @dataclass(frozen=True, slots=True)
-class PastFold:
-    items: tuple[PastItem, ...]
+class Fold:
+    items: tuple[LineItem, ...]
     total: int
 
     @property
@@ -191,11 +194,11 @@ class PastFold:
         return self.total - len(self.items)
 
 
-def past_fold(past: list[Event], lang: str, now: datetime, listed: int = PAST_LISTED) -> PastFold:
+def fold(past: list[Event], lang: str, now: datetime, listed: int = PAST_LISTED) -> Fold:
     """The most recent `listed` of `past` (most recent first), and how many there are."""
-    return PastFold(
+    return Fold(
         tuple(
-            PastItem(
+            LineItem(
                 event.id,
                 event.title_in(lang),
                 event_date_label(event, lang, now),

@@ -118,7 +118,7 @@ async def test_home_coming_up_links_each_region_to_its_review(
         ),
     ],
 )
-async def test_region_page_upcoming_first_past_folded(
+async def test_region_page_upcoming_first_folded(
     client: httpx.AsyncClient, clock: Clock, lang: str, headings: list[str], summary: str
 ) -> None:
     clock.now = TODAY
@@ -223,8 +223,8 @@ async def test_event_page_heading_and_four_ways_to_add(
     )
 
 
-def _long_timeline(past: int) -> str:
-    """One region with `past` exact-day events in 2025 and one in 2028."""
+def _long_timeline(past: int, later: int) -> str:
+    """One region with `past` exact-day events in 2025, `later` in 2027 and one in 2028."""
     events = "".join(
         f"""
 [[events]]
@@ -236,6 +236,17 @@ status = "confirmed"
 title = {{ en = "Consultation number {number}" }}
 """
         for number in range(past)
+    ) + "".join(
+        f"""
+[[events]]
+id = "africa-later-{number:03d}"
+region = "africa"
+kind = "gcm-talk"
+when = "2027-{1 + number // 28:02d}-{1 + number % 28:02d}"
+status = "confirmed"
+title = {{ en = "Talk number {number}" }}
+"""
+        for number in range(later)
     )
     return f"""
 [timeline]
@@ -259,7 +270,7 @@ title = {{ en = "Africa review" }}
 @pytest.fixture
 async def long_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     timeline = tmp_path / "timeline.toml"
-    timeline.write_text(_long_timeline(60), encoding="utf-8")
+    timeline.write_text(_long_timeline(60, 40), encoding="utf-8")
     settings = Settings(
         timeline=timeline,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}",
@@ -289,3 +300,20 @@ async def test_region_page_long_past_lists_the_latest_and_links_the_rest(
     assert re.findall(r'<a href="(https[^"]+)" download>', past) == [
         "https://gcm.example.org/feeds/africa.ics"
     ]
+
+
+async def test_region_page_long_future_shows_the_next_in_full_and_lines_for_the_rest(
+    long_client: httpx.AsyncClient,
+) -> None:
+    upcoming = _section(await _page(long_client, "/regions/africa"), "upcoming")
+    full, later = upcoming.split('<details class="later">')
+    assert re.findall(r'<li class="event [^"]*" id="([^"]+)"', full) == [
+        f"africa-later-{number:03d}" for number in range(10)
+    ]
+    assert re.findall(r"<summary>(.*?)</summary>", later) == ["31 later events"]
+    assert re.findall(r'<a href="/events/([^"?]+)', later) == [
+        f"africa-later-{number:03d}" for number in range(10, 30)
+    ]
+    assert _text(later.split("</ol>")[1]) == (
+        "11 more events are in the region's calendar file: Download (.ics)"
+    )

@@ -10,7 +10,7 @@ import pytest
 
 from feeds import parse_timeline
 from reminders.web.coming_up import ComingRow, Member, coming_up, list_joints
-from reminders.web.timeline_view import PastFold, PastItem, past_fold, region_item
+from reminders.web.timeline_view import Fold, LineItem, fold, region_item
 
 TOML = """
 [timeline]
@@ -167,12 +167,12 @@ def test_region_next_is_never_the_cancelled_event() -> None:
 
 def test_past_fold_lists_the_latest_and_counts_the_rest() -> None:
     events = list(TIMELINE.events)
-    fold = past_fold(events, "en", datetime(2031, 1, 1, tzinfo=UTC), listed=2)
+    folded = fold(events, "en", datetime(2031, 1, 1, tzinfo=UTC), listed=2)
     talk, review = TIMELINE.events[:2]
-    assert fold == PastFold(
+    assert folded == Fold(
         (
-            PastItem("africa-talk", talk.title_in("en"), "2 March 2027", "cancelled", "cancelled"),
-            PastItem(
+            LineItem("africa-talk", talk.title_in("en"), "2 March 2027", "cancelled", "cancelled"),
+            LineItem(
                 "africa-review",
                 review.title_in("en"),
                 "2028 to early 2029 (date never confirmed)",
@@ -182,4 +182,4 @@ def test_past_fold_lists_the_latest_and_counts_the_rest() -> None:
         ),
         6,
     )
-    assert fold.earlier == 4
+    assert folded.earlier == 4
