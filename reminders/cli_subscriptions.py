@@ -35,7 +35,7 @@ def subscriptions_add(
     hour: int,
 ) -> None:
     """Add EMAIL as an active subscription (its owner opted in already)."""
-    from reminders import roster
+    from reminders import subscription_admin as admin
 
     settings = settings_or_exit()
     timeline = timeline_in_service(settings)
@@ -43,15 +43,15 @@ def subscriptions_add(
         region = timeline.region(regions[0]) if len(regions) == 1 else None
         tz = region.tz if region else "UTC"
     try:
-        address = roster.normalized_email(email)
-        choices = roster.validate(
+        address = admin.normalized_email(email)
+        choices = admin.validate(
             timeline, regions=regions, kinds=kinds, language=lang, tz=tz, leads=leads, hour=hour
         )
-    except roster.ChoiceError as exc:
+    except admin.ChoiceError as exc:
         raise click.UsageError(str(exc)) from None
     try:
-        added = asyncio.run(roster.add_command(settings, address, choices, now()))
-    except (roster.AlreadySubscribed, roster.Unsubscribed) as exc:
+        added = asyncio.run(admin.add_command(settings, address, choices, now()))
+    except (admin.AlreadySubscribed, admin.Unsubscribed) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"subscription {added} added (active)")
 
@@ -60,9 +60,9 @@ def subscriptions_add(
 @click.option("--show-emails", is_flag=True, help="Also print every address and its state.")
 def subscriptions_list(show_emails: bool) -> None:
     """Count subscriptions per state (addresses only with --show-emails)."""
-    from reminders import roster
+    from reminders import subscription_admin as admin
 
-    found = asyncio.run(roster.list_command(settings_or_exit(), with_emails=show_emails))
+    found = asyncio.run(admin.list_command(settings_or_exit(), with_emails=show_emails))
     for state, count in found.counts.items():
         click.echo(f"{state:<8} {count}")
     click.echo(f"{'total':<8} {sum(found.counts.values())}")
@@ -79,7 +79,7 @@ def preview(at_text: str, email: str | None, window: str) -> None:
     import re
     from datetime import timedelta
 
-    from reminders import roster
+    from reminders import subscription_admin as admin
 
     at = moment("--at", at_text)
     match = re.fullmatch(r"([1-9][0-9]{0,4})([mhd])", window.strip())
@@ -90,9 +90,9 @@ def preview(at_text: str, email: str | None, window: str) -> None:
     settings = settings_or_exit()
     timeline = timeline_in_service(settings)
     try:
-        address = roster.normalized_email(email) if email is not None else None
-        lines = asyncio.run(roster.preview_command(settings, timeline, at, span, address))
-    except roster.ChoiceError as exc:
+        address = admin.normalized_email(email) if email is not None else None
+        lines = asyncio.run(admin.preview_command(settings, timeline, at, span, address))
+    except admin.ChoiceError as exc:
         raise click.UsageError(str(exc)) from None
     except LookupError as exc:
         raise click.ClickException(str(exc)) from None
@@ -101,11 +101,11 @@ def preview(at_text: str, email: str | None, window: str) -> None:
 
 
 def _address(email: str) -> str:
-    from reminders import roster
+    from reminders import subscription_admin as admin
 
     try:
-        return roster.normalized_email(email)
-    except roster.ChoiceError as exc:
+        return admin.normalized_email(email)
+    except admin.ChoiceError as exc:
         raise click.UsageError(str(exc)) from None
 
 
@@ -113,13 +113,13 @@ def _address(email: str) -> str:
 @click.argument("email")
 def subscriptions_show(email: str) -> None:
     """State, choices and recent failed sends (bounces) of EMAIL's subscription."""
-    from reminders import roster
+    from reminders import subscription_admin as admin
 
     try:
-        found = asyncio.run(roster.show_command(settings_or_exit(), _address(email)))
-    except roster.NotFound as exc:
+        found = asyncio.run(admin.show_command(settings_or_exit(), _address(email)))
+    except admin.NotFound as exc:
         raise click.ClickException(str(exc)) from None
-    for line in roster.details_lines(found):
+    for line in admin.details_lines(found):
         click.echo(line)
 
 
@@ -127,14 +127,14 @@ def subscriptions_show(email: str) -> None:
 @click.argument("email")
 def subscriptions_resume(email: str) -> None:
     """Resume EMAIL's paused subscription (after bounces, or paused by its owner)."""
-    from reminders import roster
+    from reminders import subscription_admin as admin
     from reminders.states import SubscriptionState
 
     try:
-        before = asyncio.run(roster.resume_command(settings_or_exit(), _address(email)))
-    except roster.NotFound as exc:
+        before = asyncio.run(admin.resume_command(settings_or_exit(), _address(email)))
+    except admin.NotFound as exc:
         raise click.ClickException(str(exc)) from None
-    except roster.ChoiceError as exc:
+    except admin.ChoiceError as exc:
         raise click.ClickException(str(exc)) from None
     if before is SubscriptionState.ACTIVE:
         click.echo("the subscription is already active")
@@ -147,14 +147,14 @@ def subscriptions_resume(email: str) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def subscriptions_remove(email: str, yes: bool) -> None:
     """Erase EMAIL's subscription and its sending record (as an unsubscribe does)."""
-    from reminders import roster
+    from reminders import subscription_admin as admin
 
     address = _address(email)
     if not yes:
         click.confirm(f"Erase the subscription of {address}?", abort=True, err=True)
     try:
-        asyncio.run(roster.remove_command(settings_or_exit(), address, now()))
-    except roster.NotFound as exc:
+        asyncio.run(admin.remove_command(settings_or_exit(), address, now()))
+    except admin.NotFound as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
         "subscription erased; only a keyed hash of the address is kept, so that an import "
@@ -173,7 +173,7 @@ def subscriptions_import(file: Path) -> None:
     are listed with their row number and column; the others are added. Exits with 1
     when a row was refused.
     """
-    from reminders import csv_import, roster_import
+    from reminders import csv_import, subscription_import
 
     settings = settings_or_exit()
     timeline = timeline_in_service(settings)
@@ -188,7 +188,7 @@ def subscriptions_import(file: Path) -> None:
     except csv.Error as exc:
         raise click.ClickException(f"{file}: not a CSV file: {exc}") from None
     with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
-        report = asyncio.run(roster_import.import_command(settings, rows, now(), bar.update))
+        report = asyncio.run(subscription_import.import_command(settings, rows, now(), bar.update))
     click.echo(f"{report.added} added (active), {len(report.refused)} refused")
     for refusal in report.refused:
         click.echo(f"  {refusal}")

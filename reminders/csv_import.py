@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from feeds import Timeline
-from reminders.roster import ChoiceError, normalized_email, validate
+from reminders.subscription_admin import ChoiceError, normalized_email, validate
 from reminders.subscriptions import Choices
 
 COLUMNS = ("email", "regions", "kinds", "language", "tz", "leads", "hour")

@@ -72,7 +72,7 @@ class Choices:
     delivery_hour: int
 
 
-class Outcome(StrEnum):
+class LinkRequest(StrEnum):
     SENT = "sent"  # a confirmation or manage link is on its way (or nothing, unknown address)
     LIMITED = "limited"  # too many emails to this address today: none sent
 
@@ -222,7 +222,7 @@ def _apply(subscription: Subscription, choices: Choices) -> None:
 
 async def sign_up(
     session: AsyncSession, email: str, choices: Choices, now: datetime, secret: str, host: str
-) -> Outcome:
+) -> LinkRequest:
     """Start a subscription, or remind the address of the one it has (see module rules)."""
     existing = await by_email(session, email)
     if existing is None:
@@ -243,7 +243,7 @@ async def sign_up(
         _set_token(secret, subscription)
         await session.flush()
         await _queue(session, subscription, MessageKind.CONFIRM_SUBSCRIPTION, now, host)
-        return Outcome.SENT
+        return LinkRequest.SENT
     if existing.state == SubscriptionState.PENDING:
         _apply(existing, choices)
         existing.expires_at = now + PENDING_LIFETIME
@@ -251,21 +251,21 @@ async def sign_up(
         await _queue(session, existing, MessageKind.CONFIRM_SUBSCRIPTION, now, host)
     else:
         await _queue(session, existing, MessageKind.MANAGE_LINK, now, host)
-    return Outcome.SENT
+    return LinkRequest.SENT
 
 
-async def request_link(session: AsyncSession, email: str, now: datetime, host: str) -> Outcome:
+async def request_link(session: AsyncSession, email: str, now: datetime, host: str) -> LinkRequest:
     """Answer "email me a link": the manage link (or the confirmation) if the address is known."""
     existing = await by_email(session, email)
     if existing is None or not _usable(existing, now):
-        return Outcome.SENT
+        return LinkRequest.SENT
     kind = (
         MessageKind.CONFIRM_SUBSCRIPTION
         if existing.state == SubscriptionState.PENDING
         else MessageKind.MANAGE_LINK
     )
     await _queue(session, existing, kind, now, host)
-    return Outcome.SENT
+    return LinkRequest.SENT
 
 
 async def confirm(
@@ -311,7 +311,7 @@ async def resume(session: AsyncSession, subscription: Subscription) -> None:
 
 async def rotate(
     session: AsyncSession, subscription: Subscription, now: datetime, secret: str, host: str
-) -> Outcome:
+) -> LinkRequest:
     """Answer "send me a new link": revoke the old links (manage and feed), email the new one.
 
     Refused (nothing changes) when this subscription's own budget of new links for today
@@ -320,12 +320,12 @@ async def rotate(
     address never spend it.
     """
     if not await mail_quota.spend(session, mail_quota.manage_key(secret, subscription.id), now):
-        return Outcome.LIMITED
+        return LinkRequest.LIMITED
     subscription.feed_generation += 1
     _set_token(secret, subscription)
     await session.flush()
     await _queue(session, subscription, MessageKind.MANAGE_LINK, now, host)
-    return Outcome.SENT
+    return LinkRequest.SENT
 
 
 async def export(session: AsyncSession, subscription: Subscription) -> dict[str, Any]:

@@ -469,17 +469,17 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
             return refusal
         now = backend.clock()
 
-        async def work(session: AsyncSession) -> tuple[Subscription | None, subs.Outcome]:
+        async def work(session: AsyncSession) -> tuple[Subscription | None, subs.LinkRequest]:
             found = await subs.by_token(session, token, now)
             if found is None or found.state == SubscriptionState.PENDING:
-                return None, subs.Outcome.SENT
+                return None, subs.LinkRequest.SENT
             return found, await subs.rotate(session, found, now, secret, mail_host)
 
         subscription, outcome = await in_transaction(work)
         if subscription is None:
             return bad_link(request)
         lang = lang_for(request, subscription)
-        if outcome is subs.Outcome.LIMITED:
+        if outcome is subs.LinkRequest.LIMITED:
             return too_many_mails(request, lang)
         return sent(request, lang, "rotated")
 

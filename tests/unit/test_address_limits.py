@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from reminders.addresses import length_problem
-from reminders.roster import ChoiceError, normalized_email
 from reminders.settings import SettingsError, load_settings
+from reminders.subscription_admin import ChoiceError, normalized_email
 from reminders.web.forms import E_EMAIL_TOO_LONG, check_email
 
 LOCAL_64 = "a" * 64 + "@example.org"

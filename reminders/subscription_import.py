@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reminders.csv_import import Person, Refusal
 from reminders.db.models import Subscription, Unsubscribed
-from reminders.roster import AlreadySubscribed, new_active, open_sessions, set_tokens
-from reminders.roster import Unsubscribed as UnsubscribedError
 from reminders.settings import Settings
 from reminders.states import SubscriptionState
+from reminders.subscription_admin import AlreadySubscribed, new_active, open_sessions, set_tokens
+from reminders.subscription_admin import Unsubscribed as UnsubscribedError
 from reminders.subscriptions import address_hash
 
 
