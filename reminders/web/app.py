@@ -19,6 +19,7 @@ from feeds.history import History
 from feeds.revisions import Revision
 from reminders.web.change_feeds import change_feeds_router
 from reminders.web.guards import BodySizeLimit
+from reminders.web.page_cache import PageCache, PreparedPages
 from reminders.web.pages import error_page, public_router
 from reminders.web.templating import page_environment
 from reminders.web.translations import N_
@@ -82,11 +83,13 @@ def create_web_app(
     app = FastAPI(
         title="gcm-calendar", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
-    app.include_router(public_router(timeline, base_url, clock, readiness, changes))
+    pages = PageCache()
+    app.include_router(public_router(timeline, base_url, clock, readiness, changes, pages))
     app.include_router(change_feeds_router(timeline, changes, base_url, revisions or dict))
     for router in routers:
         app.include_router(router)
     app.add_middleware(BodySizeLimit, refuse=_too_large)
+    app.add_middleware(PreparedPages, pages=pages, timeline=timeline, clock=clock)
     for lang in LANGUAGES:  # compile every catalog now: a broken one stops the start
         page_environment(lang)
     static = _static_files()

@@ -19,13 +19,16 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from feeds import Timeline
 from feeds.conditional import http_date, is_not_modified
 from feeds.revisions import utc_seconds
+from reminders.web.language import negotiate
 
 #: Pages kept at once; past it the least recently asked for is dropped.
 PAGES_KEPT = 2048
@@ -65,6 +68,15 @@ class PageCache:
             self._ends = (timeline, ends)
         return now.date(), bisect_right(ends, now)
 
+    def find(self, key: Hashable, timeline: Timeline, now: datetime) -> PreparedPage | None:
+        """The page `key` if it is kept and still current; None: build it (`get`)."""
+        kept = self._pages.get(key)
+        if kept is None or kept.timeline is not timeline:
+            return None
+        if kept.moment != self.moment(timeline, now):
+            return None
+        return kept.page
+
     def get(
         self,
         key: Hashable,
@@ -94,17 +106,84 @@ class PageCache:
 
 def page_response(request: Request, page: PreparedPage) -> Response:
     """200 with the page, or 304 when the request's validators match it."""
-    headers = {
-        "ETag": page.etag,
-        "Last-Modified": http_date(page.last_modified),
-        "Cache-Control": CACHE_CONTROL,
-        "Vary": "Accept-Language",
-    }
+    status, headers, body = _answer(
+        page, request.headers.get("if-none-match"), request.headers.get("if-modified-since")
+    )
+    return Response(body, status, {name.decode(): value.decode() for name, value in headers})
+
+
+_HTML = b"text/html; charset=utf-8"
+
+
+def _answer(
+    page: PreparedPage, if_none_match: str | None, if_modified_since: str | None
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    validators = [
+        (b"etag", page.etag.encode()),
+        (b"last-modified", http_date(page.last_modified).encode()),
+        (b"cache-control", CACHE_CONTROL.encode()),
+        (b"vary", b"Accept-Language"),
+    ]
     if is_not_modified(
         etag=page.etag,
         last_modified=page.last_modified,
-        if_none_match=request.headers.get("if-none-match"),
-        if_modified_since=request.headers.get("if-modified-since"),
+        if_none_match=if_none_match,
+        if_modified_since=if_modified_since,
     ):
-        return Response(status_code=304, headers=headers)
-    return Response(page.body, media_type="text/html; charset=utf-8", headers=headers)
+        return 304, validators, b""
+    length = str(len(page.body)).encode()
+    return 200, [(b"content-length", length), (b"content-type", _HTML), *validators], page.body
+
+
+class PreparedPages:
+    """Answers a request for a kept, current public page before the web framework sees it
+    (routing, request and response objects cost several times the lookup); anything
+    else, and a page not kept yet, goes on to `app`, whose routes build and keep pages.
+
+    Placed inside the host gate, security headers and request id, like every page."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        pages: PageCache,
+        timeline: Callable[[], Timeline],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.app = app
+        self._pages, self._timeline, self._clock = pages, timeline, clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            key, headers = self._key(scope)
+            page = None if key is None else self._pages.find(key, self._timeline(), self._clock())
+            if page is not None:
+                status, fields, body = _answer(
+                    page, headers.get(b"if-none-match"), headers.get(b"if-modified-since")
+                )
+                await send({"type": "http.response.start", "status": status, "headers": fields})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _key(scope: Scope) -> tuple[tuple[str, ...] | None, dict[bytes, str]]:
+        path: str = scope["path"]
+        if path == "/":
+            kind, name = "index", ""
+        elif path.startswith(("/regions/", "/events/")) and path.count("/") == 2:
+            kind, _, name = path[1:].partition("/")
+            kind = kind[:-1]  # "regions" -> "region", as the routes key them
+            if not name:
+                return None, {}
+        else:
+            return None, {}
+        headers: dict[bytes, str] = {}
+        for field, value in scope["headers"]:
+            headers.setdefault(field, value.decode("latin-1"))  # the first, as Starlette's
+        chosen = None
+        query = scope["query_string"].decode("latin-1")
+        for parameter, given in parse_qsl(query, keep_blank_values=True):
+            if parameter == "lang":
+                chosen = given  # the last one, as Starlette's query_params.get
+        lang = negotiate(chosen, headers.get(b"accept-language"))
+        return ((kind, lang) if kind == "index" else (kind, name, lang)), headers

@@ -87,10 +87,12 @@ def public_router(
     clock: Callable[[], datetime],
     readiness: Callable[[], Awaitable[dict[str, Any]]],
     history: Callable[[], History] = dict,
+    pages: PageCache | None = None,
 ) -> APIRouter:
+    """The public pages; each is built into `pages` (`PreparedPages` answers from it)."""
     router = APIRouter()
     views = _Views(base_url, Pictures())
-    pages = PageCache()
+    pages = pages or PageCache()
 
     def prepared(
         request: Request,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from datetime import UTC, timedelta
+from typing import Any
 
-from reminders.web.page_cache import PageCache
+import pytest
+
+from reminders.web.page_cache import PageCache, PreparedPages
 from tests.feed_fixtures import NOW, fixture_timeline
 
 TIMELINE = fixture_timeline()
@@ -38,3 +42,71 @@ def test_page_cache_builds_again_when_an_event_ends_or_the_day_turns() -> None:
         built.append(cache.built)
 
     assert built == [1, 1, 2, 2, 3]
+
+
+def _scope(path: str, query: bytes = b"", *headers: tuple[bytes, bytes]) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": query,
+        "headers": [(b"host", b"gcm.example.org"), *headers],
+    }
+
+
+async def _call(app: PreparedPages, scope: dict[str, Any]) -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
+
+    await app(scope, receive, send)
+    return sent
+
+
+async def _inner(scope: Any, receive: Any, send: Any) -> None:
+    await send({"type": "http.response.start", "status": 299, "headers": []})
+
+
+@pytest.mark.anyio
+async def test_prepared_pages_answer_kept_pages_and_pass_on_the_rest() -> None:
+    cache = PageCache()
+    for key in [("index", "ar"), ("region", "arab-states", "fr"), ("event", "lac-month", "en")]:
+        cache.get(key, TIMELINE, NOW, lambda key=key: "|".join(key))
+    app = PreparedPages(_inner, cache, lambda: TIMELINE, lambda: NOW)
+
+    answers = {
+        label: [(m.get("status"), m.get("body")) for m in await _call(app, scope)]
+        for label, scope in {
+            "index by header": _scope("/", b"", (b"accept-language", b"ar, en;q=0.5")),
+            "region by query": _scope("/regions/arab-states", b"lang=es&lang=fr"),
+            "event": _scope("/events/lac-month"),
+            "region not kept": _scope("/regions/arab-states"),
+            "other page": _scope("/subscribe"),
+            "deeper path": _scope("/events/lac-month/x"),
+        }.items()
+    }
+
+    assert answers == {
+        "index by header": [(200, None), (None, b"index|ar")],
+        "region by query": [(200, None), (None, b"region|arab-states|fr")],
+        "event": [(200, None), (None, b"event|lac-month|en")],
+        "region not kept": [(299, None)],
+        "other page": [(299, None)],
+        "deeper path": [(299, None)],
+    }
+
+
+@pytest.mark.anyio
+async def test_prepared_pages_answer_304_to_the_kept_pages_etag() -> None:
+    cache = PageCache()
+    page = cache.get(("index", "en"), TIMELINE, NOW, lambda: "home")
+    app = PreparedPages(_inner, cache, lambda: TIMELINE, lambda: NOW)
+
+    sent = await _call(app, _scope("/", b"", (b"if-none-match", page.etag.encode())))
+
+    assert [(m.get("status"), m.get("body")) for m in sent] == [(304, None), (None, b"")]
+    assert dict(sent[0]["headers"])[b"etag"] == page.etag.encode()
