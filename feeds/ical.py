@@ -234,9 +234,9 @@ def icalendar_entry(
 def assemble(feed: FeedMeta, lang: str, method: str | None, entries: Sequence[Entry]) -> bytes:
     """The calendar of `entries`, in their order: what icalendar would write for it."""
     head = component_bytes(_calendar(feed, lang, method))
-    events = [entry.event for entry in entries]
     used = sorted(frozenset[str]().union(*(entry.tzids for entry in entries)))
-    zones = b"".join(_zone_bytes(tzid, *_years(tzid, events)) for tzid in used)
+    years = _years([entry.event for entry in entries]) if used else {}
+    zones = b"".join(_zone_bytes(tzid, *years.get(tzid, years[""])) for tzid in used)
     return b"".join([head[: -len(_END)], zones, *(entry.body for entry in entries), _END])
 
 
@@ -448,10 +448,16 @@ def _calendar(feed: FeedMeta, lang: str, method: str | None) -> Calendar:
     return calendar
 
 
-def _years(tzid: str, events: list[Event]) -> tuple[int, int]:
-    """The calendar years the zone's definition must cover: those of its events."""
-    using = [e for e in events if e.tz == tzid] or events
-    return min(e.when.first_day.year for e in using), max(e.when.last_day.year for e in using)
+def _years(events: list[Event]) -> dict[str, tuple[int, int]]:
+    """Per zone, the calendar years its definition must cover: those of its events
+    (under "", those of all the events, for a zone no event is in)."""
+    years: dict[str, tuple[int, int]] = {}
+    for event in events:
+        first, last = event.when.first_day.year, event.when.last_day.year
+        for zone in (event.tz, ""):
+            low, high = years.get(zone, (first, last))
+            years[zone] = (min(low, first), max(high, last))
+    return years
 
 
 def revision_of(revisions: Mapping[str, Revision], event: Event) -> Revision:

@@ -256,8 +256,7 @@ class FeedSet:
             before is not None
             and before.meta == said
             and before.prepared.last_modified == modified
-            and len(before.entries) == len(entries)
-            and all(a is b for a, b in zip(before.entries, entries, strict=True))
+            and before.entries == entries  # entries compare by identity
         ):
             return before
         body = assemble(meta, lang, None, entries)
