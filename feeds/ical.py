@@ -40,7 +40,7 @@ STATUS:CONFIRMED but its DESCRIPTION says "Status: reported by …".
 Status: ``tentative`` gives STATUS:TENTATIVE and "(tentative)" after the title;
 ``postponed`` gives STATUS:TENTATIVE and a "Postponed:" prefix; ``cancelled`` gives
 STATUS:CANCELLED and a "Cancelled:" prefix (markers in the feed's language). Cancelled
-and postponed events stay in feeds until `RETENTION` (30 days) after the latest moment
+and postponed events stay in feeds until `SHOWN_AFTER_END` (30 days) after the latest moment
 the event could have ended, then drop out: long enough for every client to have seen
 the change (Google polls about daily), short enough that calendars which show cancelled
 entries struck through do not pile them up. Every other event stays in feeds after it
@@ -96,7 +96,7 @@ from feeds.wording import (
 from feeds.zones import isolate, zone_label
 
 #: How long cancelled and postponed events stay in feeds after their latest possible end.
-RETENTION = timedelta(days=30)
+SHOWN_AFTER_END = timedelta(days=30)
 REFRESH_INTERVAL = timedelta(hours=6)
 #: Windows too long to paint: shown as one marker day, see the module docstring.
 MARKER_PRECISIONS = frozenset({Precision.PART_OF_YEAR, Precision.YEAR})
@@ -149,7 +149,7 @@ def in_feed(event: Event, now: datetime) -> bool:
     """False once a cancelled or postponed event is past its retention."""
     if event.status not in _STATUS_MARKERS:
         return True
-    return utc_seconds(now) < event.ends_at + RETENTION
+    return utc_seconds(now) < event.ends_at + SHOWN_AFTER_END
 
 
 def render_calendar(

@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 from feeds import feed_words
 from feeds.history import History
 from feeds.ical import (
-    RETENTION,
+    SHOWN_AFTER_END,
     Entry,
     FeedMeta,
     assemble,
@@ -83,7 +83,7 @@ def last_modified(
         if in_feed(event, now):
             moments.append(utc_seconds(revision_of(revisions, event).modified))
         else:
-            moments.append(utc_seconds(event.ends_at + RETENTION))
+            moments.append(utc_seconds(event.ends_at + SHOWN_AFTER_END))
     if history:
         moments += touched(history, regions, kinds)
     return max(moments)

@@ -50,14 +50,14 @@ from reminders.circuit import Breaker, describe
 from reminders.clock import Clock
 from reminders.mail.port import Mailer, SendResult, SendStatus
 from reminders.metrics import BOUNCES, PAUSED_BY_BOUNCES, SENDS, SMTP_LATENCY
-from reminders.outbox import Envelope, Outcome
+from reminders.outbox import Envelope, SendOutcome
 from reminders.return_path import Mark, return_path
 
 log = logging.getLogger(__name__)
 
 
 #: Builds the complete message (headers, Message-ID from the envelope, body) as bytes.
-Composer = Callable[[Envelope], bytes]
+MessageBuilder = Callable[[Envelope], bytes]
 
 DEFAULT_LEASE = timedelta(minutes=5)
 MAX_BATCH = 500
@@ -121,7 +121,7 @@ class DispatchReport:
 class Dispatcher:
     engine: AsyncEngine
     mailer: Mailer
-    compose: Composer
+    compose: MessageBuilder
     sender: str  # envelope sender (bounces go there) when there is no `return_path`
     clock: Clock
     random: Random
@@ -147,8 +147,8 @@ class Dispatcher:
         stop = stop or asyncio.Event()
         report = DispatchReport()
         queue: asyncio.Queue[Envelope | None] = asyncio.Queue(maxsize=self.batch_size)
-        pending: list[Outcome] = []
-        held: list[tuple[int, Outcome]] = []  # bounces waiting for the breaker's verdict
+        pending: list[SendOutcome] = []
+        held: list[tuple[int, SendOutcome]] = []  # bounces waiting for the breaker's verdict
         unstarted: list[int] = []  # rows claimed but not tried once the circuit opened
         breaker = self.breaker
         wake = asyncio.Event()  # the recorder has work: a full batch, or senders done
@@ -160,7 +160,7 @@ class Dispatcher:
         def tripped() -> bool:
             return breaker is not None and breaker.is_open
 
-        def settle_held(final: bool) -> list[Outcome]:
+        def settle_held(final: bool) -> list[SendOutcome]:
             if breaker is None or not held:
                 return []
             if breaker.is_open or (final and self.probing and report.delivered == 0):
@@ -217,7 +217,7 @@ class Dispatcher:
                     report.messages += 1
                     if result.status is SendStatus.OK:
                         report.delivered += 1
-                    outcome = Outcome(envelope, result, self.clock())
+                    outcome = SendOutcome(envelope, result, self.clock())
                     opened = breaker.observe(result) if breaker is not None else False
                     if breaker is not None and result.status is SendStatus.PERMANENT:
                         held.append((breaker.observed, outcome))
@@ -308,10 +308,10 @@ class Dispatcher:
         return result
 
 
-def _not_counted(outcome: Outcome) -> Outcome:
+def _not_counted(outcome: SendOutcome) -> SendOutcome:
     """A bounce recorded as the relay's refusal: it failed alike with many others."""
     result = outcome.result
-    return Outcome(
+    return SendOutcome(
         outcome.envelope,
         SendResult(
             SendStatus.RELAY,

@@ -533,7 +533,7 @@ async def release(engine: AsyncEngine, owner: str, item_ids: Collection[int]) ->
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class SendOutcome:
     envelope: Envelope
     result: SendResult
     at: datetime
@@ -552,7 +552,7 @@ class Recorded:
 async def record(
     engine: AsyncEngine,
     owner: str,
-    outcomes: Sequence[Outcome],
+    outcomes: Sequence[SendOutcome],
     *,
     bounces: BouncePolicy,
     random: Random,
@@ -572,7 +572,7 @@ async def record(
     sent_rows: list[dict[str, Any]] = []
     other_rows: list[dict[str, Any]] = []
     log_rows: list[dict[str, Any]] = []
-    bounced: list[Outcome] = []
+    bounced: list[SendOutcome] = []
     counts = {"sent": 0, "retrying": 0, "failed": 0, "withdrawn": 0}
     for outcome in outcomes:
         envelope = outcome.envelope
@@ -661,7 +661,7 @@ async def record(
 
 
 async def _count_bounces(
-    conn: AsyncConnection, bounced: Sequence[Outcome], policy: BouncePolicy
+    conn: AsyncConnection, bounced: Sequence[SendOutcome], policy: BouncePolicy
 ) -> int:
     counted: list[int] = []
     for outcome in bounced:
@@ -685,7 +685,7 @@ async def _count_bounces(
 #: Finished rows (and their send log) are kept this long after the event started (or,
 #: for rows without an event time, after they were created). After that nothing can
 #: plan them again, and keeping who was mailed what serves nobody.
-RETENTION = timedelta(days=30)
+FINISHED_ROWS_KEPT = timedelta(days=30)
 #: Sign-ups never confirmed are deleted this long after they expired (7 days after the
 #: sign-up): at once, as promised on the sign-up page.
 PENDING_GRACE = timedelta(0)
@@ -703,7 +703,7 @@ class Purged:
 async def purge(
     engine: AsyncEngine,
     now: datetime,
-    retention: timedelta = RETENTION,
+    retention: timedelta = FINISHED_ROWS_KEPT,
     pending_grace: timedelta = PENDING_GRACE,
 ) -> Purged:
     """Delete old finished outbox rows with their send log, and stale pending sign-ups."""

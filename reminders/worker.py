@@ -21,7 +21,7 @@ every `LINK_LANE_SECONDS` (a second):
 and every `PURGE_EVERY`:
 
 - `purge`: forget spent link-email quota (`reminders.mail_quota`); delete old finished
-  outbox rows and their send log (`outbox.RETENTION`, 30 days after the event) and
+  outbox rows and their send log (`outbox.FINISHED_ROWS_KEPT`, 30 days after the event) and
   sign-ups never confirmed once they expire (7 days after signing up;
   `outbox.PENDING_GRACE`).
 
@@ -60,15 +60,14 @@ from reminders.clock import Clock, system_clock
 from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.dispatch import (
     DEFAULT_LEASE,
-    Composer,
     Dispatcher,
     DispatchReport,
+    MessageBuilder,
     batch_size_for,
     envelope_sender,
     verp_senders,
 )
-from reminders.mail.compose import Composer as MailComposer
-from reminders.mail.compose import NothingToSend
+from reminders.mail.compose import Composer, NothingToSend
 from reminders.mail.port import Mailer
 from reminders.mail.transport import SmtpMailer, make_mailer
 from reminders.metrics import CIRCUIT_OPEN, CIRCUIT_OPENINGS, TICK_DURATION
@@ -82,7 +81,7 @@ from reminders.wiring import dkim_signer, timeline_source
 log = logging.getLogger(__name__)
 
 #: Builds the composer for the timeline in service (called per dispatch run).
-ComposerFor = Callable[[Snapshot[Any]], Composer]
+ComposerFor = Callable[[Snapshot[Any]], MessageBuilder]
 
 PURGE_EVERY = timedelta(hours=1)
 #: How often the link lane looks for confirmation and link emails to send (a second:
@@ -335,16 +334,16 @@ def mail_composer_for(settings: Settings, clock: Clock) -> ComposerFor:
     The snapshot's served object must be the load's `FeedSet` (it makes the .ics
     attachments), as in `gcmcal serve` and `open_worker`.
     """
-    last: list[tuple[Snapshot[Any], Composer]] = []  # the current load's, kept
+    last: list[tuple[Snapshot[Any], MessageBuilder]] = []  # the current load's, kept
     signer = dkim_signer(settings)
 
-    def composer_for(snapshot: Snapshot[Any]) -> Composer:
+    def composer_for(snapshot: Snapshot[Any]) -> MessageBuilder:
         if last and last[0][0] is snapshot:
             return last[0][1]
         feeds = snapshot.served
         if not isinstance(feeds, FeedSet):
             raise TypeError("the timeline source must serve a FeedSet")
-        composer = MailComposer(settings, snapshot.timeline, feeds.attachment, signer=signer)
+        composer = Composer(settings, snapshot.timeline, feeds.attachment, signer=signer)
         last[:] = [(snapshot, composer.for_dispatch(clock))]
         return last[0][1]
 

@@ -413,7 +413,7 @@ class Composer:
         )
 
     def for_dispatch(self, clock: Callable[[], datetime]) -> Callable[[Envelope], bytes]:
-        """The dispatcher's `Composer` callable, stamping each message with `clock()`."""
+        """The dispatcher's `MessageBuilder`, stamping each message with `clock()`."""
         return lambda envelope: self.envelope_bytes(envelope, clock())
 
     # Messages about the subscription itself ---------------------------------------------

@@ -196,7 +196,7 @@ async def _record(
     return await outbox.record(
         engine,
         "worker-a",
-        [outbox.Outcome(envelope, result, NOW)],
+        [outbox.SendOutcome(envelope, result, NOW)],
         bounces=BouncePolicy(threshold=2),
         random=random.Random(seed).random,
     )
@@ -315,8 +315,8 @@ async def test_record_by_a_dispatcher_that_lost_its_lease_changes_nothing_but_se
         engine,
         "slow",
         [
-            outbox.Outcome(sent, SendResult(SendStatus.OK, 250), NOW),
-            outbox.Outcome(failed, SendResult(SendStatus.TEMPORARY, 451, "later"), NOW),
+            outbox.SendOutcome(sent, SendResult(SendStatus.OK, 250), NOW),
+            outbox.SendOutcome(failed, SendResult(SendStatus.TEMPORARY, 451, "later"), NOW),
         ],
         bounces=BouncePolicy(threshold=3),
         random=random.Random(1).random,
@@ -429,7 +429,7 @@ async def test_record_after_the_subscriber_was_erased_mid_send_records_the_rest(
     recorded = await outbox.record(
         engine,
         "worker-a",
-        [outbox.Outcome(e, SendResult(SendStatus.OK, 250), NOW) for e in claim.envelopes],
+        [outbox.SendOutcome(e, SendResult(SendStatus.OK, 250), NOW) for e in claim.envelopes],
         bounces=BouncePolicy(threshold=3),
         random=random.Random(1).random,
     )

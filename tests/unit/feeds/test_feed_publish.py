@@ -5,7 +5,7 @@ import hashlib
 from datetime import UTC, datetime
 
 from feeds import Kind
-from feeds.ical import RETENTION
+from feeds.ical import SHOWN_AFTER_END
 from feeds.publish import FeedSet, Prepared
 from feeds.revisions import Revision
 from feeds.wording import LANGUAGES
@@ -80,7 +80,7 @@ def test_last_modified_is_the_latest_revision_of_included_events() -> None:
 def test_last_modified_moves_when_a_cancelled_event_leaves_the_feed() -> None:
     cancelled = TIMELINE.event("ap-cancelled")
     assert cancelled is not None
-    leaves = cancelled.ends_at + RETENTION
+    leaves = cancelled.ends_at + SHOWN_AFTER_END
 
     assert get(feeds(now=leaves), "asia-pacific").last_modified == leaves.astimezone(UTC)
 

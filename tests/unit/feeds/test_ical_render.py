@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feeds.ical import RETENTION, FeedMeta, render_calendar, render_event
+from feeds.ical import SHOWN_AFTER_END, FeedMeta, render_calendar, render_event
 from feeds.revisions import Revision
 from tests.feed_fixtures import HOST, NOW, fixture_revisions, fixture_timeline
 from tests.ics_reading import Entry, component_lines, entries, header_lines, uids
@@ -349,7 +349,7 @@ def test_sequence_and_stamps_come_from_the_revision() -> None:
 def test_cancelled_event_stays_until_retention_ends() -> None:
     cancelled = TIMELINE.event("ap-cancelled")
     assert cancelled is not None
-    leaves = cancelled.ends_at + RETENTION
+    leaves = cancelled.ends_at + SHOWN_AFTER_END
 
     before = uids(render(now=leaves - timedelta(seconds=1)))
     after = uids(render(now=leaves))
