@@ -199,9 +199,9 @@ async def add_subscriptions(settings: Settings, count: int, *, varied: bool) -> 
 #: The same subscribers as `add_subscriptions(varied=True)`, made by PostgreSQL itself:
 #: a million rows in seconds, no row passing through Python.
 PG_SUBSCRIPTIONS = """
-INSERT INTO subscriptions (email, regions, kinds, leads, language, tz, delivery_hour, state,
-    token_hash, feed_generation, hard_bounces, bounce_score, created_at, confirmed_at)
-SELECT 'person' || n || '@subscribers.example.org',
+INSERT INTO subscriptions (email, handle, regions, kinds, leads, language, tz, delivery_hour,
+    state, token_hash, feed_generation, hard_bounces, bounce_score, created_at, confirmed_at)
+SELECT 'person' || n || '@subscribers.example.org', 'h' || lpad(to_hex(n), 31, '0'),
     (CASE WHEN n % 3 = 0 THEN '["latin-america-caribbean"]'
      ELSE '["latin-america-caribbean", "'
           || (ARRAY['africa', 'arab-states', 'asia-pacific', 'europe-north-america'])[n % 4 + 1]
