@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.components import chromium
-from tests.e2e.live_service import CHROMIUM_ARGS
+from tests.support.components import chromium
+from tests.support.live_service import CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Request, sync_playwright
 
-from tests.components import chromium, node_modules
-from tests.e2e.live_service import CHROMIUM_ARGS, Live, free_port, live_service
+from tests.support.components import chromium, node_modules
+from tests.support.live_service import CHROMIUM_ARGS, Live, free_port, live_service
 
 pytestmark = pytest.mark.browser
 MAX_BYTES = 20 * 1024

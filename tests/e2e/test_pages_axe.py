@@ -13,8 +13,8 @@ from playwright.sync_api import Browser, Page, Request, sync_playwright
 
 from feeds import LANGUAGES, load_timeline
 from reminders.tokens import manage_token
-from tests.components import chromium, node_modules
-from tests.e2e.live_service import CHROMIUM_ARGS, ROOT, SECRET, Live, live_service
+from tests.support.components import chromium, node_modules
+from tests.support.live_service import CHROMIUM_ARGS, ROOT, SECRET, Live, live_service
 
 pytestmark = pytest.mark.browser
 MAX_PAGE_BYTES = 60 * 1024

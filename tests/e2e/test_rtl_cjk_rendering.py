@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.components import require
-from tests.e2e.live_service import Live, live_service
-from tests.reminder_mail_fixtures import mail_setup, message_bytes
+from tests.support.components import require
+from tests.support.live_service import Live, live_service
+from tests.support.reminder_mail_fixtures import mail_setup, message_bytes
 
 pytestmark = pytest.mark.browser
 WIDTH = 320

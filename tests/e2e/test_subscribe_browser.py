@@ -17,8 +17,8 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from reminders.web.subscribe import DONE
 from reminders.web.translations import translate
-from tests.components import chromium
-from tests.e2e.live_service import CHROMIUM_ARGS, Live, html_of, link, live_service
+from tests.support.components import chromium
+from tests.support.live_service import CHROMIUM_ARGS, Live, html_of, link, live_service
 
 pytestmark = pytest.mark.browser
 TAB_STOPS = 400  # more than any page has

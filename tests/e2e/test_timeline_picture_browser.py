@@ -19,8 +19,8 @@ from playwright.sync_api import Browser, Page
 
 from feeds import GLOBAL, load_timeline
 from reminders.web.timeline_picture import home_events
-from tests.e2e.browser_support import serious_axe_violations
-from tests.e2e.live_service import ROOT, Live, live_service
+from tests.support.browser import serious_axe_violations
+from tests.support.live_service import ROOT, Live, live_service
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "var" / "screenshots" / "timeline"

@@ -12,7 +12,7 @@ from feeds import when as w
 from feeds.history import Effect, FieldChange, HistoryEntry
 from reminders.db.engine import create_engine, create_schema, session_factory
 from reminders.revision_store import load_history, record_timeline
-from tests.reminder_fixtures import event, replaced, timeline
+from tests.support.reminder_fixtures import event, replaced, timeline
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 T1 = datetime(2024, 2, 1, tzinfo=UTC)

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from feeds import load_timeline, missing_translations
 from feeds.wording import LANGUAGES
 from reminders.cli import main
-from tests.language_check import foreign_texts, visible_texts
+from tests.support.language_check import foreign_texts, visible_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]

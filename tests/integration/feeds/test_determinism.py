@@ -12,14 +12,14 @@ from pathlib import Path
 
 from feeds.publish import FeedSet
 from feeds.wording import LANGUAGES
-from tests.feed_fixtures import fixture_feeds
+from tests.support.feed_fixtures import fixture_feeds
 
 ROOT = Path(__file__).resolve().parents[3]
 
 DIGESTS = """
 import json
 from tests.integration.feeds.test_determinism import digests
-from tests.feed_fixtures import fixture_feeds
+from tests.support.feed_fixtures import fixture_feeds
 print(json.dumps(digests(fixture_feeds())))
 """
 

@@ -10,7 +10,13 @@ from feeds import Kind
 from feeds.http import FeedApp, Receive, Scope, Send
 from feeds.publish import FeedSet, Prepared
 from feeds.revisions import advance
-from tests.feed_fixtures import BASE_URL, NOW, fixture_feeds, fixture_revisions, fixture_timeline
+from tests.support.feed_fixtures import (
+    BASE_URL,
+    NOW,
+    fixture_feeds,
+    fixture_revisions,
+    fixture_timeline,
+)
 
 FEEDS = fixture_feeds()
 

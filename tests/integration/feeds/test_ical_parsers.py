@@ -18,9 +18,9 @@ from feeds import Kind, load_timeline
 from feeds.publish import FeedSet
 from feeds.revisions import advance
 from feeds.wording import LANGUAGES
-from tests import components
-from tests.feed_fixtures import BASE_URL, NOW, fixture_feeds
-from tests.ics_reading import end_of, uids, unfold
+from tests.support import components
+from tests.support.feed_fixtures import BASE_URL, NOW, fixture_feeds
+from tests.support.ics_reading import end_of, uids, unfold
 
 ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = ROOT / "config" / "timeline.toml"

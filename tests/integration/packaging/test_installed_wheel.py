@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.live_service import free_port
+from tests.support.live_service import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 INSTALL_SECONDS = 600

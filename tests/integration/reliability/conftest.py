@@ -1,4 +1,4 @@
-"""Fixtures of the reliability suite: `db`, one database per backend (tests/db_backends.py).
+"""Fixtures of the reliability suite: `db`, one database per backend (tests/support/db_backends.py).
 
 Every test here is marked `slow`: they run for tens of seconds each (workers killed,
 relays failing on a schedule, wrk for a minute, fuzzing), so the edit loop
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.db_backends import db
+from tests.support.db_backends import db
 
 __all__ = ["db"]
 

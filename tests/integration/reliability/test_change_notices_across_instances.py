@@ -14,15 +14,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from reliability_support import (
-    BASE_URL,
-    EVENT,
-    MAIL_FROM,
-    add_subscribers,
-    copy_timeline,
-    outbox_rows,
-    quiet_planner,
-)
 
 from feeds.publish import FeedSet
 from reminders.db.engine import session_factory
@@ -33,7 +24,16 @@ from reminders.states import MessageKind
 from reminders.timeline_source import TimelineSource
 from reminders.wiring import feed_builder
 from reminders.worker import Worker, mail_composer_for
-from tests.db_backends import Database
+from tests.support.db_backends import Database
+from tests.support.reliability import (
+    BASE_URL,
+    EVENT,
+    MAIL_FROM,
+    add_subscribers,
+    copy_timeline,
+    outbox_rows,
+    quiet_planner,
+)
 
 NOW = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 #: The English place of EVENT in the shipped timeline, and where it moves.

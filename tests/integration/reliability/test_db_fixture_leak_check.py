@@ -1,4 +1,4 @@
-"""The `db` fixture (tests/db_backends.py) fails a test that keeps a connection checked out."""
+"""The `db` fixture (tests/support/db_backends.py) fails a test keeping a connection checked out."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ INNER = """
 import pytest
 from sqlalchemy import text
 
-from tests.db_backends import Database, db  # noqa: F401
+from tests.support.db_backends import Database, db  # noqa: F401
 
 pytestmark = [pytest.mark.anyio, pytest.mark.parametrize("db", ["sqlite"], indirect=True)]
 kept = []

@@ -25,7 +25,6 @@ import pytest
 from email_validator import validate_email
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_support import BASE_URL, HOST, OUTBOX, SUBSCRIPTIONS, copy_timeline
 from sqlalchemy import select
 from starlette.types import ASGIApp
 
@@ -40,7 +39,8 @@ from reminders.states import MessageKind, SubscriptionState
 from reminders.timeline_source import TimelineSource
 from reminders.web.guards import MAX_BODY_BYTES
 from reminders.wiring import feed_builder
-from tests.db_backends import Database
+from tests.support.db_backends import Database
+from tests.support.reliability import BASE_URL, HOST, OUTBOX, SUBSCRIPTIONS, copy_timeline
 
 pytestmark = pytest.mark.anyio
 

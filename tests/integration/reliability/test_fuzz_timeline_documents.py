@@ -1,6 +1,6 @@
 """Any timeline file gives a `Timeline` or a `TimelineError` listing problems that name
 their place and field; nothing else escapes the loader (extends the properties of
-tests/unit/test_when.py, which generate valid `When` values, to arbitrary input).
+tests/unit/feeds/test_when.py, which generate valid `When` values, to arbitrary input).
 """
 
 from __future__ import annotations

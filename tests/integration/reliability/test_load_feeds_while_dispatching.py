@@ -18,7 +18,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from reliability_support import (
+
+from reminders.states import OutboxState
+from tests.support.components import wrk
+from tests.support.db_backends import Database
+from tests.support.reliability import (
     CountingSink,
     add_subscribers,
     address,
@@ -35,10 +39,6 @@ from reliability_support import (
     stop_process,
     wait_for,
 )
-
-from reminders.states import OutboxState
-from tests.components import wrk
-from tests.db_backends import Database
 
 REMINDERS = 5200
 SEND_RATE = 80  # per second: the sending (65 s at least) outlasts the load run (60 s)

@@ -21,19 +21,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.smtp import SMTP as SmtpServer
-from reliability_support import (
-    BASE_URL,
-    MAIL_FROM,
-    SEND_LOG,
-    CountingSink,
-    add_subscribers,
-    address,
-    copy_timeline,
-    enqueue,
-    expected_notices,
-    outbox_rows,
-    quiet_planner,
-)
 from sqlalchemy import select
 
 from feeds.publish import FeedSet
@@ -46,7 +33,20 @@ from reminders.states import OutboxState
 from reminders.timeline_source import TimelineSource
 from reminders.wiring import feed_builder
 from reminders.worker import Worker, mail_composer_for
-from tests.db_backends import Database
+from tests.support.db_backends import Database
+from tests.support.reliability import (
+    BASE_URL,
+    MAIL_FROM,
+    SEND_LOG,
+    CountingSink,
+    add_subscribers,
+    address,
+    copy_timeline,
+    enqueue,
+    expected_notices,
+    outbox_rows,
+    quiet_planner,
+)
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 COUNT = 30

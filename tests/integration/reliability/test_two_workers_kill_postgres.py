@@ -15,7 +15,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from reliability_support import (
+
+from reminders.states import OutboxState
+from tests.support.db_backends import Database
+from tests.support.reliability import (
     CountingSink,
     add_subscribers,
     address,
@@ -32,9 +35,6 @@ from reliability_support import (
     stop_process,
     wait_for,
 )
-
-from reminders.states import OutboxState
-from tests.db_backends import Database
 
 COUNT = 50_000
 LEASE_SECONDS = 10

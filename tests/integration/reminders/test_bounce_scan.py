@@ -1,5 +1,5 @@
 """`gcmcal bounces scan MAILDIR` on bounces and complaints in the formats of the big mail
-servers and providers (tests/bounce_samples.py), garbage and huge messages included."""
+servers and providers (tests/support/bounce_samples.py), garbage and huge messages included."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from sending_support import NOW, add_subscriptions, database, planned
 from sqlalchemy import select
 
 from reminders import outbox
@@ -20,7 +19,8 @@ from reminders.cli import main
 from reminders.db.models import Base
 from reminders.return_path import Mark, return_path
 from reminders.states import SubscriptionState
-from tests.bounce_samples import SAMPLES, gmail_over_quota, postfix_user_unknown
+from tests.support.bounce_samples import SAMPLES, gmail_over_quota, postfix_user_unknown
+from tests.support.sending import NOW, add_subscriptions, database, planned
 
 SECRET = "bounce-scan-test-secret"
 DOMAIN = "bounces.gcm.example.org"

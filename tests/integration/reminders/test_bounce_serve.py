@@ -12,16 +12,6 @@ from typing import Any
 
 import aiosmtplib
 import pytest
-from sending_support import (
-    NOW,
-    SENDER,
-    Sink,
-    add_subscriptions,
-    database,
-    plain_composer,
-    planned,
-    smtp_server,
-)
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -36,7 +26,17 @@ from reminders.mail.transport import SmtpMailer
 from reminders.return_path import ReturnPathReader
 from reminders.settings import Settings
 from reminders.states import SubscriptionState
-from tests.bounce_samples import postfix_user_unknown, yahoo_complaint
+from tests.support.bounce_samples import postfix_user_unknown, yahoo_complaint
+from tests.support.sending import (
+    NOW,
+    SENDER,
+    Sink,
+    add_subscriptions,
+    database,
+    plain_composer,
+    planned,
+    smtp_server,
+)
 
 pytestmark = pytest.mark.anyio
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sending_support import HOST, add_subscriptions, planned
 from sqlalchemy import func, select, update
 
 from reminders import outbox
@@ -21,6 +20,7 @@ from reminders.cli import main
 from reminders.db.engine import create_engine, create_schema
 from reminders.db.models import OutboxMessage, SendAttempt, Subscription, Unsubscribed
 from reminders.states import SubscriptionState
+from tests.support.sending import HOST, add_subscriptions, planned
 
 ROOT = Path(__file__).resolve().parents[3]
 

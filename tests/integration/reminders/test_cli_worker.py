@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
-from sending_support import add_subscriptions, database, enqueue_expected_notices, outbox_rows
 
 from reminders.cli import main
 from reminders.states import OutboxState
+from tests.support.sending import add_subscriptions, database, enqueue_expected_notices, outbox_rows
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENT = "global-2030-imrf"

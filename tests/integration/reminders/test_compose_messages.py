@@ -16,7 +16,7 @@ from reminders.mail.compose import Composer, NothingToSend, message_id_for
 from reminders.settings import Settings
 from reminders.states import MessageKind
 from reminders.tokens import handle_token, manage_token
-from tests.reminder_mail_fixtures import (
+from tests.support.reminder_mail_fixtures import (
     BASE_URL,
     HANDLE,
     KINDS,

@@ -7,7 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sending_support import (
+
+from reminders import outbox
+from reminders.db.engine import create_engine
+from reminders.dispatch import DispatchReport
+from reminders.mail.transport import SmtpMailer
+from reminders.settings import Settings
+from reminders.states import OutboxState
+from tests.support.sending import (
     HOST,
     NOW,
     Sink,
@@ -23,13 +30,6 @@ from sending_support import (
     states,
     url_of,
 )
-
-from reminders import outbox
-from reminders.db.engine import create_engine
-from reminders.dispatch import DispatchReport
-from reminders.mail.transport import SmtpMailer
-from reminders.settings import Settings
-from reminders.states import OutboxState
 
 
 def _settings(port: int, connections: int = 2) -> Settings:

@@ -13,8 +13,8 @@ from feeds.wording import LANGUAGES
 from reminders.mail.compose import Composer
 from reminders.mail.signing import DkimKeyError, load_signer
 from reminders.settings import Settings
-from tests.dkim_keys import KeyPair, make_key
-from tests.reminder_mail_fixtures import (
+from tests.support.dkim_keys import KeyPair, make_key
+from tests.support.reminder_mail_fixtures import (
     BASE_URL,
     KINDS,
     MESSAGE_ID,

@@ -27,8 +27,8 @@ from feeds.timeline import Link, Source, Timeline
 from feeds.wording import Kind, Modality, SourceKind, Status
 from reminders.mail.compose import Composer
 from reminders.settings import Settings
-from tests.reminder_fixtures import event, revisions, timeline
-from tests.reminder_mail_fixtures import Item, Recipient
+from tests.support.reminder_fixtures import event, revisions, timeline
+from tests.support.reminder_mail_fixtures import Item, Recipient
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "emails"
 NOW = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)

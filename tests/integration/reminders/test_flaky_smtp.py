@@ -15,7 +15,15 @@ from typing import Any
 
 import pytest
 import time_machine
-from sending_support import (
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from reminders import outbox
+from reminders.backoff import SCHEDULE
+from reminders.mail.transport import SmtpMailer
+from reminders.settings import Settings
+from reminders.states import OutboxState, SubscriptionState
+from tests.support.sending import (
     NOW,
     SUBSCRIPTIONS,
     FlakySink,
@@ -29,14 +37,6 @@ from sending_support import (
     send_log,
     smtp_server,
 )
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from reminders import outbox
-from reminders.backoff import SCHEDULE
-from reminders.mail.transport import SmtpMailer
-from reminders.settings import Settings
-from reminders.states import OutboxState, SubscriptionState
 
 HOST = "gcm.example.org"
 MAX_ROUNDS = 300

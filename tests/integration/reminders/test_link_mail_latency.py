@@ -14,7 +14,7 @@ import pytest
 
 from reminders.service import Service, worker_in_service
 from reminders.settings import Settings
-from tests.integration.reminders.sending_support import Sink, smtp_server
+from tests.support.sending import Sink, smtp_server
 
 pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parents[3]

@@ -9,7 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sending_support import (
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from reminders import outbox
+from reminders.backoff import next_attempt
+from reminders.bounce_score import BouncePolicy
+from reminders.mail.port import SendResult, SendStatus
+from reminders.planner import Planned
+from reminders.states import MessageKind, OutboxState, SubscriptionState
+from tests.support.sending import (
     HOST,
     NOW,
     SUBSCRIPTIONS,
@@ -20,15 +29,6 @@ from sending_support import (
     planned,
     send_log,
 )
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from reminders import outbox
-from reminders.backoff import next_attempt
-from reminders.bounce_score import BouncePolicy
-from reminders.mail.port import SendResult, SendStatus
-from reminders.planner import Planned
-from reminders.states import MessageKind, OutboxState, SubscriptionState
 
 LEASE = timedelta(minutes=5)
 

@@ -31,7 +31,6 @@ from typing import Any
 
 import dkim
 import pytest
-from sending_support import Sink, add_subscriptions, database, planned, smtp_server
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -45,10 +44,11 @@ from reminders.mail.signing import load_signer
 from reminders.mail.transport import SmtpMailer
 from reminders.settings import Settings
 from reminders.states import MessageKind, SubscriptionState
-from tests import components
-from tests.dkim_keys import KeyPair, make_key
-from tests.postfix_instance import Postfix, free_port, postfix_instance
-from tests.reminder_mail_fixtures import BASE_URL, NOW, mail_setup
+from tests.support import components
+from tests.support.dkim_keys import KeyPair, make_key
+from tests.support.postfix_instance import Postfix, free_port, postfix_instance
+from tests.support.reminder_mail_fixtures import BASE_URL, NOW, mail_setup
+from tests.support.sending import Sink, add_subscriptions, database, planned, smtp_server
 
 pytestmark = pytest.mark.anyio
 

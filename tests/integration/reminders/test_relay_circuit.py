@@ -16,18 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sending_support import (
-    HandClock as Clock,
-)
-from sending_support import (
-    Sink,
-    add_subscriptions,
-    emails,
-    enqueue_expected_notices,
-    outbox_rows,
-    send_log,
-    smtp_server,
-)
 from sqlalchemy import select
 
 from reminders import circuit_store
@@ -36,6 +24,18 @@ from reminders.service import Service
 from reminders.settings import Settings
 from reminders.states import OutboxState, SubscriptionState
 from reminders.worker import Worker, open_worker
+from tests.support.sending import (
+    HandClock as Clock,
+)
+from tests.support.sending import (
+    Sink,
+    add_subscriptions,
+    emails,
+    enqueue_expected_notices,
+    outbox_rows,
+    send_log,
+    smtp_server,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENT = "global-2030-imrf"

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sending_support import SUBSCRIPTIONS, add_subscriptions, backend, database, outbox_rows
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,6 +25,7 @@ from reminders.planner import Planned, Slot, SubscriberIndex, payload
 from reminders.planning import groups_in_use, load_subscribers
 from reminders.slot_rows import COLUMNS, SlotWriter
 from reminders.states import MessageKind, SubscriptionState
+from tests.support.sending import SUBSCRIPTIONS, add_subscriptions, backend, database, outbox_rows
 
 ROOT = Path(__file__).resolve().parents[3]
 TIMELINE = load_timeline(ROOT / "config" / "timeline.toml")

@@ -7,11 +7,11 @@ import socket
 from pathlib import Path
 
 import pytest
-from sending_support import ScriptedSink, smtp_server
 
 from reminders.mail.port import SendResult, SendStatus
 from reminders.mail.transport import MaildirMailer, SmtpMailer, make_mailer
 from reminders.settings import Settings
+from tests.support.sending import ScriptedSink, smtp_server
 
 SENDER = "reminders@gcm.example.org"
 MESSAGE = b"From: reminders@gcm.example.org\r\nMessage-ID: <1@gcm.example.org>\r\n\r\nHello\r\n"

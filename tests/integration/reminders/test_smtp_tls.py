@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import SMTP as SmtpServer
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from components import require
-from sending_support import Sink
 
 from reminders.mail.port import SendResult, SendStatus
 from reminders.mail.transport import SmtpMailer
 from reminders.settings import Settings, SmtpSecurity
+from tests.support.components import require
+from tests.support.sending import Sink
 
 SENDER = "reminders@gcm.example.org"
 MESSAGE = b"From: reminders@gcm.example.org\r\nMessage-ID: <tls@gcm.example.org>\r\n\r\nHi\r\n"

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from feeds.wording import LANGUAGES
-from tests import components
-from tests.reminder_mail_fixtures import KINDS, mail_setup, message_bytes
+from tests.support import components
+from tests.support.reminder_mail_fixtures import KINDS, mail_setup, message_bytes
 
 LIMIT = 2.0
 CASES = [(kind, lang) for lang in ("en", "ar") for kind in KINDS] + [

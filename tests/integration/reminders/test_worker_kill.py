@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sending_support import (
+
+from reminders.states import OutboxState
+from tests.support.sending import (
     Sink,
     add_subscriptions,
     database,
@@ -26,8 +28,6 @@ from sending_support import (
     outbox_rows,
     smtp_server,
 )
-
-from reminders.states import OutboxState
 
 ROOT = Path(__file__).resolve().parents[3]
 COUNT = 2000

@@ -14,7 +14,6 @@ import httpx
 import pytest
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
-from sending_support import add_subscriptions, enqueue_expected_notices
 from sqlalchemy import update
 
 from reminders.db.models import Base
@@ -22,6 +21,7 @@ from reminders.metrics_server import MetricsServer
 from reminders.settings import Settings
 from reminders.states import SubscriptionState
 from reminders.worker import open_worker
+from tests.support.sending import add_subscriptions, enqueue_expected_notices
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENT = "global-2030-imrf"

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sending_support import HandClock as Clock
-from sending_support import add_subscriptions, outbox_rows
 from sqlalchemy import update
 
 from reminders.db.models import Base
@@ -22,6 +20,8 @@ from reminders.mail.transport import MaildirMailer
 from reminders.settings import Settings
 from reminders.states import MessageKind, OutboxState
 from reminders.worker import Worker, open_worker
+from tests.support.sending import HandClock as Clock
+from tests.support.sending import add_subscriptions, outbox_rows
 
 ROOT = Path(__file__).resolve().parents[3]
 HEARING = "latin-america-caribbean-2024-hearing"  # 2025-03-18, America/Santiago

@@ -13,8 +13,8 @@ import pytest
 
 from reminders.service import Service
 from reminders.settings import Settings
-from tests.db_backends import Database
 from tests.integration.web.web_support import BASE_URL, NOW, SECRET, Clock
+from tests.support.db_backends import Database
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from feeds.all_day_entry import escape
 from feeds.ical import FeedMeta, icalendar_entry, render_entry
 from feeds.revisions import advance
 from feeds.wording import LANGUAGES
-from tests.feed_fixtures import BASE_URL, HOST, fixture_timeline
+from tests.support.feed_fixtures import BASE_URL, HOST, fixture_timeline
 
 TIMELINES = (fixture_timeline(), parse_timeline(synthetic_timeline(100)))
 #: Before the synthetic timeline's windows, in the middle of them, after all of them.

@@ -9,8 +9,8 @@ from feeds.ical import SHOWN_AFTER_END
 from feeds.publish import FeedSet, Prepared
 from feeds.revisions import Revision
 from feeds.wording import LANGUAGES
-from tests.feed_fixtures import BASE_URL, HOST, NOW, fixture_revisions, fixture_timeline
-from tests.ics_reading import header_lines, uids
+from tests.support.feed_fixtures import BASE_URL, HOST, NOW, fixture_revisions, fixture_timeline
+from tests.support.ics_reading import header_lines, uids
 
 TIMELINE = fixture_timeline()
 REVISIONS = fixture_revisions(TIMELINE)

@@ -7,8 +7,8 @@ import pytest
 
 from feeds.ical import SHOWN_AFTER_END, FeedMeta, render_calendar, render_event
 from feeds.revisions import Revision
-from tests.feed_fixtures import HOST, NOW, fixture_revisions, fixture_timeline
-from tests.ics_reading import Entry, component_lines, entries, header_lines, uids
+from tests.support.feed_fixtures import HOST, NOW, fixture_revisions, fixture_timeline
+from tests.support.ics_reading import Entry, component_lines, entries, header_lines, uids
 
 TIMELINE = fixture_timeline()
 REVISIONS = fixture_revisions(TIMELINE)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from feeds import ical
 from feeds.ical import FeedMeta, location, render_event, summary
-from tests.feed_fixtures import HOST, NOW, fixture_revisions, fixture_timeline
+from tests.support.feed_fixtures import HOST, NOW, fixture_revisions, fixture_timeline
 
 TIMELINE = fixture_timeline()
 REVISIONS = fixture_revisions(TIMELINE)

@@ -11,7 +11,7 @@ from feeds.history import Effect, HistoryEntry
 from feeds.publish import FeedSet, Prepared
 from feeds.revisions import advance
 from feeds.wording import LANGUAGES
-from tests.feed_fixtures import BASE_URL, NOW, fixture_revisions, fixture_timeline
+from tests.support.feed_fixtures import BASE_URL, NOW, fixture_revisions, fixture_timeline
 
 TIMELINE = fixture_timeline()
 REVISIONS = fixture_revisions(TIMELINE)

@@ -12,7 +12,7 @@ from feeds.ical import FeedMeta, entry_dates, render_calendar, summary
 from feeds.lapse import Lapse, event_date_label, lapse, status_label, unresolved
 from feeds.revisions import advance
 from feeds.when import Precision, When, WhenError
-from tests.ics_reading import entries
+from tests.support.ics_reading import entries
 
 TOML = """
 [timeline]

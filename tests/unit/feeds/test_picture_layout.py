@@ -9,7 +9,7 @@ from feeds import Event, Kind, Status, parse_timeline
 from feeds import when as w
 from feeds.picture_layout import Band, Geometry, Lane, Layout, lay_out, segments
 from feeds.picture_svg import PictureWords, render_svg
-from tests.svg_reading import SVG, parse_svg
+from tests.support.svg_reading import SVG, parse_svg
 
 TODAY = date(2024, 2, 15)
 #: One pixel per day; the label column is 100 px, so 1 January 2024 is at x = 110.

@@ -7,7 +7,7 @@ import pytest
 
 from feeds import Timeline
 from feeds.revisions import Revision, advance
-from tests.feed_fixtures import fixture_timeline
+from tests.support.feed_fixtures import fixture_timeline
 
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 T1 = datetime(2024, 2, 1, 9, 0, tzinfo=UTC)

@@ -8,8 +8,8 @@ from pathlib import Path
 from feeds import LANGUAGES, load_timeline, parse_timeline
 from feeds.publish import ALL_KINDS, FeedSet
 from feeds.revisions import advance
-from tests.feed_fixtures import BASE_URL, FIXTURE_TOML, NOW
-from tests.ics_reading import component_lines, date_rule_problems
+from tests.support.feed_fixtures import BASE_URL, FIXTURE_TOML, NOW
+from tests.support.ics_reading import component_lines, date_rule_problems
 
 ROOT = Path(__file__).resolve().parents[3]
 

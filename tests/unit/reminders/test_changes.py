@@ -18,7 +18,7 @@ from reminders.changes import (
 )
 from reminders.planner import Planned, SubscriberIndex
 from reminders.states import MessageKind
-from tests.reminder_fixtures import event, replaced, subscriber, timeline, utc
+from tests.support.reminder_fixtures import event, replaced, subscriber, timeline, utc
 
 T0 = utc(2024, 1, 1)
 T1 = utc(2024, 2, 1)

@@ -11,7 +11,7 @@ from feeds.timeline import Timeline
 from feeds.wording import Status
 from reminders.changes import Change
 from reminders.impact import EventImpact, Impact, StoredEvent, assess, lines
-from tests.reminder_fixtures import event, replaced, subscriber, timeline, utc
+from tests.support.reminder_fixtures import event, replaced, subscriber, timeline, utc
 
 LOADED = utc(2024, 1, 1)
 NOW = utc(2024, 2, 1)

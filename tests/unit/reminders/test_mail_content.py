@@ -11,7 +11,7 @@ from reminders.mail.content import (
     time_range,
     until_start,
 )
-from tests.reminder_fixtures import event, utc
+from tests.support.reminder_fixtures import event, utc
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from reminders.planner import (
     plan,
 )
 from reminders.states import MessageKind
-from tests.reminder_fixtures import (
+from tests.support.reminder_fixtures import (
     GLOBAL,
     event,
     revisions,

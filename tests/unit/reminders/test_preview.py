@@ -6,7 +6,7 @@ import pytest
 
 from feeds.wording import Kind
 from reminders.preview import preview_lines
-from tests.reminder_fixtures import event, revisions, subscriber, timeline, utc
+from tests.support.reminder_fixtures import event, revisions, subscriber, timeline, utc
 
 
 def test_preview_lines_what_who_why() -> None:

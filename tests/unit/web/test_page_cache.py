@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from reminders.web.page_cache import PageCache, PreparedPages
-from tests.feed_fixtures import NOW, fixture_timeline
+from tests.support.feed_fixtures import NOW, fixture_timeline
 
 TIMELINE = fixture_timeline()
 DAY = timedelta(days=1)

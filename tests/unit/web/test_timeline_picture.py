@@ -15,7 +15,7 @@ from reminders.web.timeline_picture import (
     mark_name,
     picture_parts,
 )
-from tests.svg_reading import SVG, parse_svg
+from tests.support.svg_reading import SVG, parse_svg
 
 ROOT = Path(__file__).resolve().parents[3]
 TIMELINE = load_timeline(ROOT / "config" / "timeline.toml")

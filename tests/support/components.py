@@ -39,7 +39,7 @@ def node_modules() -> str:
     """The repository's node_modules (ical.js, axe-core), after `npm ci`."""
     path = os.environ.get("GCMCAL_NODE_MODULES")
     if not path:
-        here = Path(__file__).resolve().parent.parent / "node_modules"
+        here = Path(__file__).resolve().parents[2] / "node_modules"
         path = str(here) if here.is_dir() else None
     return require("node_modules (npm ci)", path)
 

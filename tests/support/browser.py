@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from tests.components import node_modules
+from tests.support.components import node_modules
 
 BAD_IMPACTS = ("serious", "critical")
 

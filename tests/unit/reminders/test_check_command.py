@@ -12,7 +12,7 @@ from feeds import load_timeline
 from reminders.cli import main
 from reminders.summary import timeline_warnings
 
-SHIPPED = Path(__file__).resolve().parents[2] / "config" / "timeline.toml"
+SHIPPED = Path(__file__).resolve().parents[3] / "config" / "timeline.toml"
 
 TIMELINE = """
 [timeline]

@@ -15,7 +15,7 @@ from feeds.timeline import Link, Timeline
 from feeds.wording import Kind, Modality, Status
 from reminders.mail.compose import Composer
 from reminders.settings import Settings
-from tests.reminder_fixtures import event, revisions, timeline
+from tests.support.reminder_fixtures import event, revisions, timeline
 
 BASE_URL = "https://gcm.example.org"
 NOW = datetime(2024, 3, 4, 12, 0, tzinfo=UTC)

@@ -31,7 +31,7 @@ from reminders.db.models import Base
 from reminders.planner import Planned, dedupe_key
 from reminders.states import MessageKind, OutboxState, SubscriptionState
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 HOST = "gcm.example.org"
 BASE_URL = f"https://{HOST}"
 MAIL_FROM = f"GCM calendar <reminders@{HOST}>"

@@ -33,7 +33,7 @@ from reminders.dispatch import Clock, Dispatcher
 from reminders.mail.port import Mailer
 from reminders.planner import Planned, dedupe_key
 from reminders.states import MessageKind, OutboxState, SubscriptionState
-from tests.db_backends import clean_slate
+from tests.support.db_backends import clean_slate
 
 OUTBOX = Base.metadata.tables["outbox"]
 SUBSCRIPTIONS = Base.metadata.tables["subscriptions"]

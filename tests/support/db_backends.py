@@ -8,7 +8,7 @@ the pool.
 
 Use it from a conftest.py (or a test module) by importing it::
 
-    from tests.db_backends import db  # noqa: F401  (a fixture)
+    from tests.support.db_backends import db  # noqa: F401  (a fixture)
 
 and narrow it to one backend with indirect parametrisation::
 
