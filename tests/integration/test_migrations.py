@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -97,3 +99,40 @@ def test_commands_on_an_old_postgresql_schema_say_what_to_run(postgres_url: str)
         "run `gcmcal db upgrade` (with the same GCMCAL_DATABASE_URL) first\n"
     )
     assert [(r.exit_code, r.output) for r in outputs] == [(1, expected), (1, expected)]
+
+
+@pytest.mark.anyio
+async def test_upgrade_gives_existing_subscriptions_distinct_link_handles(
+    database_url: str,
+) -> None:
+    from alembic import command
+
+    from reminders.db.migrate import alembic_config
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.drop_all)
+            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        await asyncio.to_thread(command.upgrade, alembic_config(database_url), "0006")
+        async with engine.begin() as connection:
+            for n in range(1, 26):  # more than one row, fewer than a batch
+                await connection.execute(
+                    text(
+                        "INSERT INTO subscriptions (id, email, regions, kinds, leads, language,"
+                        " tz, delivery_hour, state, token_hash, feed_generation, hard_bounces,"
+                        " created_at) VALUES (:id, :email, '[]', '[]', '[]', 'en', 'UTC', 9,"
+                        " 'active', :token_hash, 0, 0, '2026-01-01 00:00:00+00:00')"
+                    ),
+                    {"id": n, "email": f"person{n}@example.org", "token_hash": f"{n:064d}"},
+                )
+        await upgrade(database_url)
+        async with engine.connect() as connection:
+            handles = (await connection.execute(text("SELECT handle FROM subscriptions"))).all()
+        assert len({handle for (handle,) in handles}) == 25
+        assert all(re.fullmatch(r"[A-Za-z0-9_-]{22}", handle) for (handle,) in handles)
+    finally:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.drop_all)
+            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        await engine.dispose()
