@@ -89,8 +89,3 @@ def same(given: str, expected: str) -> bool:
 def matches(token: str, stored_hash: str) -> bool:
     """Whether a token from a link belongs to a stored hash."""
     return same(token_hash(token), stored_hash)
-
-
-def random_token() -> str:
-    """A fresh random token, for one-off secrets that are not derived (e.g. test data)."""
-    return secrets.token_urlsafe(32)

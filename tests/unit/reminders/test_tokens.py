@@ -4,7 +4,7 @@ import base64
 import hashlib
 import hmac
 
-from reminders.tokens import manage_token, matches, random_token, same, token_hash
+from reminders.tokens import manage_token, matches, same, token_hash
 
 SECRET = "test-secret"
 
@@ -44,9 +44,3 @@ def test_matches_own_hash_only() -> None:
 
 def test_same_constant_time_equality() -> None:
     assert (same("a", "a"), same("a", "b"), same("", "a")) == (True, False, False)
-
-
-def test_random_token_url_safe_and_fresh() -> None:
-    first, second = random_token(), random_token()
-    assert first != second
-    assert set(first) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
