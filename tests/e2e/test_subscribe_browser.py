@@ -120,8 +120,16 @@ def test_subscribe_confirm_manage_unsubscribe(live: Live, browser: Browser, lang
     assert httpx.get(new_manage).status_code == 200
     assert str(manage_mail["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
     targets = re.findall(r"<(https?://[^>]+)>", str(manage_mail["List-Unsubscribe"]))
-    assert targets == [new_manage.replace("/manage/", "/unsubscribe/")]
-    subscription_id = live.rows("SELECT id FROM subscriptions WHERE email = ?", email)[0][0]
+    subscription_id, handle = live.rows(
+        "SELECT id, handle FROM subscriptions WHERE email = ?", email
+    )[0]
+    # The header carries a token that can only unsubscribe, named by the public handle:
+    # whoever reads the header (a mail provider) cannot open the manage page with it.
+    assert len(targets) == 1
+    assert re.fullmatch(
+        re.escape(f"{live.base_url}/unsubscribe/{handle}.") + r"[A-Za-z0-9_-]{43}", targets[0]
+    )
+    assert httpx.get(targets[0].replace("/unsubscribe/", "/manage/")).status_code == 404
 
     # One-click unsubscribe, posted as a mail provider does: no cookies, no Origin.
     with httpx.Client() as provider:
