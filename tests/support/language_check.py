@@ -53,6 +53,7 @@ PROPER_NAMES = frozenset(
         "BusinessGhana",
         "URL",
         "JSON",
+        "PDF",
         "ics",
         "UTC",
         "spam",
