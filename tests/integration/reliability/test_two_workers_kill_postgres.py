@@ -1,4 +1,4 @@
-"""Two `gcmcal worker` processes on one PostgreSQL share 50,000 due messages; one is
+"""Two `gcmcal worker` processes on one PostgreSQL share 20,000 due messages; one is
 killed with SIGKILL a third of the way through and started again.
 
 Every message reaches the aiosmtpd sink; a Message-ID arrives twice only if the killed
@@ -36,7 +36,7 @@ from tests.support.reliability import (
     wait_for,
 )
 
-COUNT = 50_000
+COUNT = 20_000
 LEASE_SECONDS = 10
 KILL_AT = COUNT // 3
 
