@@ -216,6 +216,9 @@ class _Views:
         now: datetime,
     ) -> dict[str, Any]:
         region = current.region(event.region)
+        # Ideas for action only while they can still be acted on ("register", "organise
+        # a side event" under a meeting held last year would mislead).
+        stages = (event.kind,) if event.ends_at > now else ()
         return {
             "item": event_item(event, lang, now),
             "region": region_item(region, current, lang, now) if region else None,
@@ -223,7 +226,7 @@ class _Views:
                 self.base_url, event_path(event.id, lang), calendar_name(lang, event.title(lang))
             ),
             "history": history_items(changes, lang),
-            "take_part": take_part((event.kind,), region, lang, translations(lang).gettext),
+            "take_part": take_part(stages, region, lang, translations(lang).gettext),
             "glossary": glossary(lang, translations(lang).gettext, (event.kind,)),
             "atom": atom_path(region.id if region else "all", lang),
         }

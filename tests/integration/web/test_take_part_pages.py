@@ -233,6 +233,17 @@ async def test_event_page_how_to_take_part_for_its_stage(
     ]
 
 
+async def test_event_page_of_a_past_event_offers_no_ideas_for_action(
+    client: httpx.AsyncClient, clock: Clock
+) -> None:
+    html = await _page(client, clock, "/events/arab-states-2024-review")
+    section = _section(html, "take-part")
+    assert re.findall(r'<ul class="actions">', section) == []
+    assert [label for _, label in _resources(section)][:1] == [
+        "The UN Network on Migration's regional reviews page"
+    ]
+
+
 async def test_home_page_useful_links_and_glossary(client: httpx.AsyncClient, clock: Clock) -> None:
     html = await _page(client, clock, "/")
     section = _section(html, "take-part")
