@@ -19,10 +19,12 @@ def subscriptions() -> None:
 
 @subscriptions.command("add")
 @click.argument("email")
-@click.option("--region", "regions", multiple=True, help="Region id; repeat; none = all.")
+@click.option(
+    "--region", "regions", multiple=True, help="Region id; repeat; none = all (global included)."
+)
 @click.option("--kind", "kinds", multiple=True, help="Event kind; repeat; none = all.")
 @click.option("--lang", default="en", show_default=True, help="Language of the emails.")
-@click.option("--tz", default=None, help="Time zone [default: the one --region's, else UTC].")
+@click.option("--tz", default="", help="Time zone [default: the first --region's, else UTC].")
 @click.option("--lead", "leads", multiple=True, help="Lead time (8w 3w 1w 1d 1h); repeat.")
 @click.option("--hour", default=9, show_default=True, type=int, help="Delivery hour, 0-23.")
 def subscriptions_add(
@@ -30,7 +32,7 @@ def subscriptions_add(
     regions: tuple[str, ...],
     kinds: tuple[str, ...],
     lang: str,
-    tz: str | None,
+    tz: str,
     leads: tuple[str, ...],
     hour: int,
 ) -> None:
@@ -39,9 +41,6 @@ def subscriptions_add(
 
     settings = settings_or_exit()
     timeline = timeline_in_service(settings)
-    if tz is None:
-        region = timeline.region(regions[0]) if len(regions) == 1 else None
-        tz = region.tz if region else "UTC"
     try:
         address = admin.normalized_email(email)
         choices = admin.validate(

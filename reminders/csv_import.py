@@ -6,8 +6,9 @@ Pure: the text and the timeline are passed in. The first line names the columns:
 
 Only `email` is required. `regions`, `kinds` and `leads` take several values separated
 by spaces or semicolons; an empty cell means the default of `gcmcal subscriptions add`
-(every region, every kind, the default leads, English, the single region's zone or
-UTC, 09:00). Each row is checked like the options of that command; a row that fails is
+(every region, every kind, the default leads, English, the first region's zone or
+UTC, 09:00). Each row is checked like the options of that command (the sign-up form's
+rule); a row that fails is
 refused with its line number and the column at fault, and the others go on.
 """
 
@@ -20,17 +21,12 @@ from dataclasses import dataclass
 
 from feeds import Timeline
 from reminders.subscription_admin import ChoiceError, normalized_email, validate
-from reminders.subscriptions import Choices
+from reminders.subscription_choices import CLI_OPTIONS, DEFAULT_LANGUAGE, Choices
 
 COLUMNS = ("email", "regions", "kinds", "language", "tz", "leads", "hour")
-_OPTION_COLUMNS = {
-    "EMAIL": "email",
-    "--region": "regions",
-    "--kind": "kinds",
-    "--lang": "language",
-    "--tz": "tz",
-    "--lead": "leads",
-    "--hour": "hour",
+#: The column of each option `validate` may name.
+_COLUMNS = {
+    option: "hour" if field == "delivery_hour" else field for field, option in CLI_OPTIONS.items()
 }
 _SEPARATORS = re.compile(r"[\s;]+")
 
@@ -96,26 +92,18 @@ def _person(
 ) -> Person | Refusal:
     try:
         email = normalized_email(row["email"])
-        regions = _values(row.get("regions", ""))
-        tz = row.get("tz", "").strip()
-        if not tz:
-            region = timeline.region(regions[0]) if len(regions) == 1 else None
-            tz = region.tz if region else "UTC"
-        hour_text = row.get("hour", "").strip() or "9"
-        if not hour_text.isdigit():
-            raise ChoiceError("--hour", f"{hour_text!r} is not an hour from 0 to 23")
         choices = validate(
             timeline,
-            regions=regions,
+            regions=_values(row.get("regions", "")),
             kinds=_values(row.get("kinds", "")),
-            language=row.get("language", "").strip() or "en",
-            tz=tz,
+            language=row.get("language", "").strip() or DEFAULT_LANGUAGE,
+            tz=row.get("tz", ""),
             leads=_values(row.get("leads", "")),
-            hour=int(hour_text),
+            hour=row.get("hour", ""),
         )
     except ChoiceError as exc:
         reason = str(exc).removeprefix(f"{exc.option}: ")
-        return Refusal(index, _OPTION_COLUMNS.get(exc.option, exc.option), reason)
+        return Refusal(index, _COLUMNS[exc.option], reason)
     if email in seen:
         return Refusal(index, "email", f"the same address as row {seen[email]}")
     seen[email] = index

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reminders import subscriptions as subs
 from reminders.db.models import MailRequest
+from reminders.subscription_choices import Choices
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +37,15 @@ BATCH = 100
 
 
 async def submit(
-    session: AsyncSession, kind: str, email: str, choices: subs.Choices | None, now: datetime
+    session: AsyncSession, kind: str, email: str, choices: Choices | None, now: datetime
 ) -> None:
     data: dict[str, Any] = {} if choices is None else asdict(choices)
     session.add(MailRequest(kind=kind, email=email, choices=data, created_at=now))
     await session.flush()
 
 
-def _choices(data: Mapping[str, Any]) -> subs.Choices:
-    return subs.Choices(
+def _choices(data: Mapping[str, Any]) -> Choices:
+    return Choices(
         regions=tuple(data["regions"]),
         kinds=tuple(data["kinds"]),
         leads=tuple(data["leads"]),

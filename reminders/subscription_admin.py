@@ -5,31 +5,28 @@ for importing lists whose members already opted in elsewhere. It still refuses a
 address that unsubscribed (only a keyed hash of it is kept), and an address that is
 already subscribed.
 
-`validate` checks every option against the timeline and the offered lists, and names
-the option in its error. `details`, `resume_paused` and `erase` are the operator's view
-of one subscription and what they can do to it (`show`, `resume`, `remove`).
+`validate` checks the options by the sign-up form's rule
+(`reminders.subscription_choices`) and names the option in its error. `details`,
+`resume_paused` and `erase` are the operator's view of one subscription and what they
+can do to it (`show`, `resume`, `remove`).
 `*_command` are what the commands run, each with its own database connection.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from feeds import GLOBAL, LANGUAGES, Kind, Timeline
-from reminders.addresses import length_problem
+from feeds import Timeline
 from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.db.models import BounceReport, OutboxMessage, SendAttempt, Subscription
-from reminders.leads import DEFAULT, OFFERED, LeadError, parse_lead
+from reminders.leads import DEFAULT
 from reminders.outbox import PENDING_STATES
 from reminders.outcomes import LOG_SENT
 from reminders.planning import load_subscribers
@@ -37,16 +34,22 @@ from reminders.preview import preview_lines
 from reminders.revision_store import load_revisions
 from reminders.settings import Settings
 from reminders.states import OutboxState, SubscriptionState
-from reminders.subscriptions import (
+from reminders.subscription_choices import (
+    CLI_OPTIONS,
+    DEFAULT_DELIVERY_HOUR,
+    DEFAULT_LANGUAGE,
     Choices,
-    current_token,
+    check_choices,
+    read_address,
+    with_zone,
+)
+from reminders.subscriptions import (
+    add,
     is_unsubscribed,
+    new_subscription,
     resume,
     unsubscribe,
 )
-from reminders.tokens import token_hash
-
-_GENERATION_SPAN = 2**30  # as reminders.subscriptions: a random first generation
 
 
 class ChoiceError(ValueError):
@@ -58,29 +61,14 @@ class ChoiceError(ValueError):
 
 
 def normalized_email(address: str) -> str:
-    """The address as stored: ASCII (xn-- domains) and lower case, like the sign-up form.
+    """The address as stored (`subscription_choices.read_address`, the form's rule).
 
-    Raise `ChoiceError` naming EMAIL otherwise (SMTPUTF8 local parts are refused, as on
-    the form).
+    Raise `ChoiceError` naming EMAIL otherwise.
     """
-    try:
-        valid = validate_email(address.strip(), check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError as exc:
-        raise ChoiceError("EMAIL", f"{address!r} is not a valid address: {exc}") from None
-    stored = (valid.ascii_email or valid.normalized).lower()
-    if problem := length_problem(stored):
-        raise ChoiceError("EMAIL", f"{address!r} is not a valid address: {problem}")
-    return stored
-
-
-def _choose(option: str, values: Iterable[str], allowed: Sequence[str]) -> tuple[str, ...]:
-    chosen: list[str] = []
-    for value in values:
-        if value not in allowed:
-            raise ChoiceError(option, f"{value!r} is not one of: {', '.join(allowed)}")
-        if value not in chosen:
-            chosen.append(value)
-    return tuple(chosen)
+    read = read_address(address)
+    if read.problem is not None:
+        raise ChoiceError("EMAIL", f"{address!r} is not a valid address: {read.reason}")
+    return read.text
 
 
 def validate(
@@ -88,43 +76,29 @@ def validate(
     *,
     regions: Iterable[str] = (),
     kinds: Iterable[str] = (),
-    language: str = "en",
-    tz: str = "UTC",
+    language: str = DEFAULT_LANGUAGE,
+    tz: str = "",
     leads: Iterable[str] = (),
-    hour: int = 9,
+    hour: int | str = DEFAULT_DELIVERY_HOUR,
 ) -> Choices:
-    """Checked choices (empty regions or kinds: all of them; no leads: the defaults)."""
-    region_ids = [region.id for region in timeline.regions] + [GLOBAL]
-    chosen_regions = _choose("--region", regions, region_ids)
-    chosen_kinds = _choose("--kind", kinds, [kind.value for kind in Kind])
-    _choose("--lang", [language], list(LANGUAGES))
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ChoiceError("--tz", f"{tz!r} is not an IANA time zone (e.g. Europe/Zurich)") from None
-    offered = [lead.code for lead in OFFERED]
-    codes: list[str] = []
-    for code in leads:
-        try:
-            lead = parse_lead(code)
-        except LeadError as exc:
-            raise ChoiceError("--lead", str(exc)) from None
-        if lead not in OFFERED:
-            raise ChoiceError(
-                "--lead", f"{code!r} is not offered (choose from {', '.join(offered)})"
-            )
-        codes.append(lead.code)
-    chosen_leads = tuple(c for c in offered if c in codes) or tuple(d.code for d in DEFAULT)
-    if not 0 <= hour <= 23:
-        raise ChoiceError("--hour", f"{hour} is not an hour from 0 to 23")
-    return Choices(
-        regions=chosen_regions,
-        kinds=chosen_kinds,
-        leads=chosen_leads,
+    """Checked choices by the form's rule (`subscription_choices.check_choices`).
+
+    Empty regions or kinds: all of them; no leads: the defaults; no zone: the first
+    region's, else UTC. Raise `ChoiceError` naming the option of the first problem.
+    """
+    chosen, problems = check_choices(
+        timeline,
+        regions=regions,
+        kinds=kinds,
+        leads=tuple(leads) or tuple(lead.code for lead in DEFAULT),
         language=language,
         tz=tz,
-        delivery_hour=hour,
+        hour=str(hour),
     )
+    if problems:
+        first = problems[0]
+        raise ChoiceError(CLI_OPTIONS[first.field], first.explained())
+    return with_zone(chosen, timeline)
 
 
 class AlreadySubscribed(Exception):
@@ -138,33 +112,6 @@ class Unsubscribed(Exception):
         super().__init__("the address unsubscribed; only the person can sign up again")
 
 
-def new_active(email: str, choices: Choices, now: datetime) -> Subscription:
-    """An ACTIVE subscription row; `set_tokens` once it has its id."""
-    return Subscription(
-        email=email,
-        regions=list(choices.regions),
-        kinds=list(choices.kinds),
-        leads=list(choices.leads),
-        language=choices.language,
-        tz=choices.tz,
-        delivery_hour=choices.delivery_hour,
-        state=SubscriptionState.ACTIVE,
-        token_hash=secrets.token_hex(32),  # placeholder until the id is known
-        feed_generation=secrets.randbelow(_GENERATION_SPAN),
-        hard_bounces=0,
-        created_at=now,
-        confirmed_at=now,
-        expires_at=None,
-    )
-
-
-async def set_tokens(session: AsyncSession, added: Sequence[Subscription], secret: str) -> None:
-    """Store the link hashes of subscriptions just flushed (the token needs the id)."""
-    for subscription in added:
-        subscription.token_hash = token_hash(current_token(secret, subscription))
-    await session.flush()
-
-
 async def add_confirmed(
     session: AsyncSession, email: str, choices: Choices, now: datetime, secret: str
 ) -> Subscription:
@@ -174,10 +121,8 @@ async def add_confirmed(
         raise AlreadySubscribed(SubscriptionState(existing.state))
     if await is_unsubscribed(session, secret, email):
         raise Unsubscribed()
-    subscription = new_active(email, choices, now)
-    session.add(subscription)
-    await session.flush()
-    await set_tokens(session, [subscription], secret)
+    subscription = new_subscription(email, choices, now, SubscriptionState.ACTIVE)
+    await add(session, [subscription], secret)
     return subscription
 
 
@@ -429,13 +374,11 @@ __all__ = [
     "erase",
     "list_command",
     "listing",
-    "new_active",
     "normalized_email",
     "preview_command",
     "remove_command",
     "resume_command",
     "resume_paused",
-    "set_tokens",
     "show_command",
     "validate",
 ]

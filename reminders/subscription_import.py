@@ -18,9 +18,9 @@ from reminders.csv_import import Person, Refusal
 from reminders.db.models import Subscription, Unsubscribed
 from reminders.settings import Settings
 from reminders.states import SubscriptionState
-from reminders.subscription_admin import AlreadySubscribed, new_active, open_sessions, set_tokens
+from reminders.subscription_admin import AlreadySubscribed, open_sessions
 from reminders.subscription_admin import Unsubscribed as UnsubscribedError
-from reminders.subscriptions import address_hash
+from reminders.subscriptions import add, address_hash, new_subscription
 
 
 @dataclass
@@ -78,10 +78,9 @@ async def import_people(
                 elif hashes[person.email] in gone:
                     report.refused.append(Refusal(person.row, "email", str(UnsubscribedError())))
                 else:
-                    fresh.append(new_active(person.email, person.choices, now))
-            session.add_all(fresh)
-            await session.flush()
-            await set_tokens(session, fresh, secret)
+                    active = SubscriptionState.ACTIVE
+                    fresh.append(new_subscription(person.email, person.choices, now, active))
+            await add(session, fresh, secret)
             report.added += len(fresh)
         chunk.clear()
 

@@ -32,7 +32,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -44,6 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reminders import mail_quota, outbox, tokens
 from reminders.db.models import OutboxMessage, SendAttempt, Subscription, Unsubscribed
 from reminders.states import MessageKind, SubscriptionState
+from reminders.subscription_choices import Choices
 from reminders.tokens import handle_of, handle_token, manage_token, matches, same, token_hash
 
 PENDING_LIFETIME = timedelta(days=7)
@@ -58,18 +59,6 @@ _GENERATION_SPAN = 2**30
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 _FEED_TOKEN = re.compile(r"(?P<id>[1-9][0-9]{0,9})-(?P<mac>[A-Za-z0-9_-]{43})")
 _MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
-
-
-@dataclass(frozen=True, slots=True)
-class Choices:
-    """What a subscriber chose (the time zone already resolved)."""
-
-    regions: tuple[str, ...]
-    kinds: tuple[str, ...]
-    leads: tuple[str, ...]
-    language: str
-    tz: str
-    delivery_hour: int
 
 
 class LinkRequest(StrEnum):
@@ -220,28 +209,44 @@ def _apply(subscription: Subscription, choices: Choices) -> None:
     subscription.delivery_hour = choices.delivery_hour
 
 
+def new_subscription(
+    email: str, choices: Choices, now: datetime, state: SubscriptionState
+) -> Subscription:
+    """A new subscription row, PENDING (a web sign-up, until confirmed) or ACTIVE (an
+    operator's import of people who opted in elsewhere); `add` stores it."""
+    pending = state is SubscriptionState.PENDING
+    subscription = Subscription(
+        email=email,
+        state=state,
+        # A placeholder until the id is known; unique, never a real token's hash.
+        token_hash=secrets.token_hex(32),
+        feed_generation=secrets.randbelow(_GENERATION_SPAN),
+        hard_bounces=0,
+        created_at=now,
+        confirmed_at=None if pending else now,
+        expires_at=now + PENDING_LIFETIME if pending else None,
+    )
+    _apply(subscription, choices)
+    return subscription
+
+
+async def add(session: AsyncSession, added: Sequence[Subscription], secret: str) -> None:
+    """Store new subscriptions with their link hashes (the token needs the id)."""
+    session.add_all(added)
+    await session.flush()
+    for subscription in added:
+        _set_token(secret, subscription)
+    await session.flush()
+
+
 async def sign_up(
     session: AsyncSession, email: str, choices: Choices, now: datetime, secret: str, host: str
 ) -> LinkRequest:
     """Start a subscription, or remind the address of the one it has (see module rules)."""
     existing = await by_email(session, email)
     if existing is None:
-        subscription = Subscription(
-            email=email,
-            state=SubscriptionState.PENDING,
-            # A placeholder until the id is known; unique, never a real token's hash.
-            token_hash=secrets.token_hex(32),
-            feed_generation=secrets.randbelow(_GENERATION_SPAN),
-            hard_bounces=0,
-            created_at=now,
-            confirmed_at=None,
-            expires_at=now + PENDING_LIFETIME,
-        )
-        _apply(subscription, choices)
-        session.add(subscription)
-        await session.flush()
-        _set_token(secret, subscription)
-        await session.flush()
+        subscription = new_subscription(email, choices, now, SubscriptionState.PENDING)
+        await add(session, [subscription], secret)
         await _queue(session, subscription, MessageKind.CONFIRM_SUBSCRIPTION, now, host)
         return LinkRequest.SENT
     if existing.state == SubscriptionState.PENDING:

@@ -5,15 +5,15 @@ The same fields serve the sign-up form (with the email address) and the manage p
 sign-up: every region, every kind, the default lead times, the page's language, the
 browser's time zone (or the first chosen region's venue zone) and 09:00.
 
-Errors are message ids (English source strings, marked with `N_`), translated where
-the form is shown.
+The rule is `reminders.subscription_choices`, shared with the command line; this module
+reads the form into it. Errors are message ids (English source strings, marked with `N_`),
+translated where the form is shown.
 """
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time
 from functools import cache
 from typing import Any
@@ -21,21 +21,24 @@ from typing import Any
 from babel.dates import format_time
 from babel.lists import format_list
 from babel.units import format_unit
-from email_validator import EmailNotValidError, validate_email
 
 from feeds import Timeline
-from feeds.wording import KIND_NAMES, LANGUAGES, Kind, babel_locale, phrase
+from feeds.wording import KIND_NAMES, Kind, babel_locale, phrase
 from feeds.zones import canonical_zones, picker_label
-from reminders.addresses import length_problem
 from reminders.leads import DEFAULT, OFFERED, Lead
+from reminders.subscription_choices import (
+    FALLBACK_ZONE,
+    Choices,
+    check_choices,
+    read_address,
+)
 from reminders.web.timeline_view import LANGUAGE_MENU
 from reminders.web.translations import N_, translate
 
-DEFAULT_DELIVERY_HOUR = 9
-MAX_EMAIL_LENGTH = 254  # RFC 5321 path limit less the angle brackets (`reminders.addresses`)
+#: The form's name for the one model of a subscriber's choices.
+Preferences = Choices
 #: Most values read for one field; a form has fewer options than this.
 MAX_VALUES = 64
-FALLBACK_ZONE = "UTC"
 #: The fields a full form always sends (select values); a post with none of them and no
 #: ticked boxes is an address alone, and gets every default.
 PREFERENCE_FIELDS = ("language", "tz", "delivery_hour")
@@ -64,34 +67,6 @@ LEAD_LABELS: Mapping[str, str] = {
     "1h": N_("1 hour before (events with a start time)"),
 }
 _UNIT_NAMES = {"w": "duration-week", "d": "duration-day", "h": "duration-hour"}
-
-E_EMAIL_MISSING = N_("Please enter your email address.")
-E_EMAIL_INVALID = N_("This does not look like an email address. Please check it.")
-E_EMAIL_CONTROL = N_("An email address must be on one line, without special characters.")
-E_EMAIL_TOO_LONG = N_("This email address is too long.")
-E_EMAIL_INTERNATIONAL = N_(
-    "Addresses with non-Latin letters before the @ cannot receive our emails yet. "
-    "Please use another address."
-)
-E_REGIONS = N_("Please choose regions from the list.")
-E_KINDS = N_("Please choose kinds of event from the list.")
-E_LEADS_NONE = N_("Please choose at least one reminder.")
-E_LEADS = N_("Please choose reminders from the list.")
-E_LANGUAGE = N_("Please choose a language from the list.")
-E_ZONE = N_("Please choose a time zone from the list.")
-E_HOUR = N_("Please choose an hour from the list.")
-
-
-@dataclass(frozen=True, slots=True)
-class Preferences:
-    """A subscriber's choices; empty regions or kinds mean all of them."""
-
-    regions: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    leads: tuple[str, ...] = tuple(lead.code for lead in DEFAULT)
-    language: str = "en"
-    tz: str = ""  # "" = automatic: the first chosen region's zone
-    delivery_hour: int = DEFAULT_DELIVERY_HOUR
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,85 +106,29 @@ class FormData:
 
 
 def check_email(raw: str | None) -> tuple[str, str | None]:
-    """(the address as stored, None) or (what was typed, an error message id).
-
-    The address is validated by email-validator without any DNS lookup, then stored in
-    ASCII (an internationalised domain in its xn-- form) and lower case, so one mailbox
-    has one subscription.
-    """
-    text = (raw or "").strip()
-    if not text:
-        return "", E_EMAIL_MISSING
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in text):
-        return "", E_EMAIL_CONTROL
-    if len(text) > MAX_EMAIL_LENGTH:
-        return text[:MAX_EMAIL_LENGTH], E_EMAIL_TOO_LONG
-    try:
-        valid = validate_email(text, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError as exc:
-        if "SMTPUTF8" in str(exc) or "internationalized" in str(exc).lower():
-            return text, E_EMAIL_INTERNATIONAL
-        return text, E_EMAIL_INVALID
-    address = (valid.ascii_email or valid.normalized).lower()
-    if length_problem(address):
-        return text, E_EMAIL_TOO_LONG
-    return address, None
-
-
-def _distinct(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(value.strip() for value in values if value.strip()))
+    """(the address as stored, None) or (what was typed, an error message id)."""
+    address = read_address(raw)
+    return address.text, address.problem.message if address.problem else None
 
 
 def check_preferences(
     form: FormData, timeline: Timeline, page_lang: str
 ) -> tuple[Preferences, dict[str, str]]:
-    errors: dict[str, str] = {}
-    region_ids = [region.id for region in timeline.regions]
-    regions = _distinct(form.getlist("regions"))
-    if any(region not in region_ids for region in regions):
-        errors["regions"] = E_REGIONS
-    regions = [region for region in region_ids if region in regions]
-
-    kind_slugs = [kind.value for kind in Kind]
-    kinds = _distinct(form.getlist("kinds"))
-    if any(kind not in kind_slugs for kind in kinds):
-        errors["kinds"] = E_KINDS
-    kinds = [kind for kind in kind_slugs if kind in kinds]
-
-    offered = [lead.code for lead in OFFERED]
-    leads = _distinct(form.getlist("leads"))
+    leads = [lead for lead in form.getlist("leads") if lead.strip()]
     if not leads and not any(form.get(name) is not None for name in PREFERENCE_FIELDS):
         leads = [lead.code for lead in DEFAULT]  # an address alone: every default
-    if not leads:
-        errors["leads"] = E_LEADS_NONE
-    elif any(lead not in offered for lead in leads):
-        errors["leads"] = E_LEADS
-    leads = [lead for lead in offered if lead in leads]
-
-    language = (form.get("language") or page_lang).strip()
-    if language not in LANGUAGES:
-        errors["language"] = E_LANGUAGE
-        language = page_lang
-
-    tz = (form.get("tz") or "").strip()
-    if tz and tz not in accepted_zones():
-        errors["tz"] = E_ZONE
-        tz = ""
-
-    hour_text = (form.get("delivery_hour") or str(DEFAULT_DELIVERY_HOUR)).strip()
-    hour = int(hour_text) if hour_text.isascii() and hour_text.isdigit() else -1
-    if not 0 <= hour <= 23:
-        errors["delivery_hour"] = E_HOUR
-        hour = DEFAULT_DELIVERY_HOUR
-
-    preferences = Preferences(
-        regions=tuple(regions),
-        kinds=tuple(kinds),
-        leads=tuple(leads),
-        language=language,
-        tz=tz,
-        delivery_hour=hour,
+    preferences, problems = check_choices(
+        timeline,
+        regions=form.getlist("regions"),
+        kinds=form.getlist("kinds"),
+        leads=leads,
+        language=form.get("language") or page_lang,
+        tz=form.get("tz") or "",
+        hour=form.get("delivery_hour") or "",
     )
+    errors = {problem.field: problem.message for problem in problems}
+    if "language" in errors:
+        preferences = replace(preferences, language=page_lang)
     return preferences, errors
 
 
@@ -221,23 +140,7 @@ def check_signup(form: FormData, timeline: Timeline, page_lang: str) -> Checked:
     return Checked(email, preferences, errors)
 
 
-def resolved_zone(preferences: Preferences, timeline: Timeline) -> str:
-    """The zone to store: the one chosen, else the first chosen region's venue zone."""
-    if preferences.tz:
-        return preferences.tz
-    for region_id in preferences.regions:
-        region = timeline.region(region_id)
-        if region is not None:
-            return region.tz
-    return FALLBACK_ZONE
-
-
 # -- what the form offers ---------------------------------------------------------------
-
-
-@cache
-def accepted_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
 
 
 @cache

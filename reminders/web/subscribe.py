@@ -50,6 +50,7 @@ from reminders.bounce_score import BouncePolicy, pauses
 from reminders.db.models import Subscription
 from reminders.settings import Settings
 from reminders.states import SubscriptionState
+from reminders.subscription_choices import Choices, with_zone
 from reminders.timeline_source import TimelineSource
 from reminders.web.forms import (
     Checked,
@@ -59,7 +60,6 @@ from reminders.web.forms import (
     check_preferences,
     check_signup,
     form_view,
-    resolved_zone,
     signup_form,
 )
 from reminders.web.guards import cross_site, origin_of
@@ -233,7 +233,7 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
             )
 
     async def taken(
-        request: Request, lang: str, kind: str, email: str, choices: subs.Choices | None
+        request: Request, lang: str, kind: str, email: str, choices: Choices | None
     ) -> Response:
         """The answer to a sign-up or link request, after the same work for every address
         (`reminders.mail_requests`); what depends on the address runs after it."""
@@ -277,7 +277,7 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
                 current, lang, None, checked.preferences, checked.email, checked.errors
             )
             return page(request, "subscribe.html.j2", 400, lang=lang, **context)
-        choices = _choices(checked.preferences, current)
+        choices = with_zone(checked.preferences, current)
         return await taken(request, lang, mail_requests.SIGN_UP, checked.email, choices)
 
     # -- link requests ----------------------------------------------------------------
@@ -425,7 +425,7 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
             preferences, errors = check_preferences(form, current, found.language)
             if errors:
                 return found, manage_page(request, token, found, 400, preferences, errors)
-            await subs.update(session, found, _choices(preferences, current, found.tz))
+            await subs.update(session, found, with_zone(preferences, current, found.tz))
             return found, None
 
         subscription, answer = await in_transaction(work)
@@ -573,18 +573,6 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
         return Response(feed.body, media_type="text/calendar; charset=utf-8", headers=validators)
 
     return router
-
-
-def _choices(preferences: Preferences, timeline: Timeline, keep_tz: str = "") -> subs.Choices:
-    tz = preferences.tz or keep_tz or resolved_zone(preferences, timeline)
-    return subs.Choices(
-        regions=preferences.regions,
-        kinds=preferences.kinds,
-        leads=preferences.leads,
-        language=preferences.language,
-        tz=tz,
-        delivery_hour=preferences.delivery_hour,
-    )
 
 
 def _manage_redirect(token: str, lang: str, done: str | None) -> Response:

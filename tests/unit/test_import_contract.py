@@ -27,6 +27,7 @@ CORE = (
     "reminders.preview",
     "reminders.outcomes",
     "reminders.leads",
+    "reminders.subscription_choices",
     "reminders.backoff",
     "reminders.circuit",
     "reminders.bounce_score",

@@ -204,15 +204,17 @@ def test_subscriptions_import_adds_good_rows_and_lists_refused_ones(
     assert imported.exit_code == 1
     assert imported.stdout.splitlines() == [
         "2 added (active), 8 refused",
-        "  row 4, column tz: 'Mars/Base' is not an IANA time zone (e.g. Europe/Zurich)",
+        "  row 4, column tz: 'Mars/Base': Please choose a time zone from the list "
+        "(an IANA time zone such as Europe/Zurich).",
         "  row 5, column email: 'not an address' is not a valid address: "
         "An email address must have an @-sign.",
         "  row 6, column email: the address is already subscribed (active)",
         "  row 8, column email: the same address as row 2",
-        "  row 9, column regions: 'atlantis' is not one of: "
-        + imported.output.split("'atlantis' is not one of: ")[1].split("\n")[0],
-        "  row 10, column leads: '2d' is not offered (choose from 8w, 3w, 1w, 1d, 1h)",
-        "  row 11, column hour: 25 is not an hour from 0 to 23",
+        "  row 9, column regions: 'atlantis': Please choose regions from the list (one of: "
+        + imported.output.split("(one of: ")[1].split("\n")[0],
+        "  row 10, column leads: '2d': Please choose reminders from the list "
+        "(one of: 8w, 3w, 1w, 1d, 1h).",
+        "  row 11, column hour: '25': Please choose an hour from the list (an hour from 0 to 23).",
         "  row 12, column -: 4 cells, but the header has 7",
     ]
     assert listed.output.splitlines()[-3:] == [

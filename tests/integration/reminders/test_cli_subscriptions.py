@@ -120,22 +120,34 @@ def test_subscriptions_add_stores_the_checked_choices(env: dict[str, str]) -> No
         (["not-an-address"], "Error: EMAIL: 'not-an-address' is not a valid address: "),
         (
             ["a@example.org", "--region", "mars"],
-            "Error: --region: 'mars' is not one of: europe-north-america, africa, "
-            "latin-america-caribbean, arab-states, asia-pacific, global",
+            "Error: --region: 'mars': Please choose regions from the list (one of: "
+            "europe-north-america, africa, latin-america-caribbean, arab-states, asia-pacific).",
+        ),
+        (
+            ["a@example.org", "--region", "global"],
+            "Error: --region: 'global': Please choose regions from the list (global events are "
+            "in every subscription; choose no region for every region, or one of: "
+            "europe-north-america, africa, latin-america-caribbean, arab-states, asia-pacific).",
         ),
         (
             ["a@example.org", "--lang", "de"],
-            "Error: --lang: 'de' is not one of: en, fr, es, ar, ru, zh",
+            "Error: --lang: 'de': Please choose a language from the list "
+            "(one of: en, fr, es, ar, ru, zh).",
         ),
         (
             ["a@example.org", "--lead", "2d"],
-            "Error: --lead: '2d' is not offered (choose from 8w, 3w, 1w, 1d, 1h)",
+            "Error: --lead: '2d': Please choose reminders from the list "
+            "(one of: 8w, 3w, 1w, 1d, 1h).",
         ),
         (
             ["a@example.org", "--tz", "Mars/Olympus"],
-            "Error: --tz: 'Mars/Olympus' is not an IANA time zone (e.g. Europe/Zurich)",
+            "Error: --tz: 'Mars/Olympus': Please choose a time zone from the list "
+            "(an IANA time zone such as Europe/Zurich).",
         ),
-        (["a@example.org", "--hour", "24"], "Error: --hour: 24 is not an hour from 0 to 23"),
+        (
+            ["a@example.org", "--hour", "24"],
+            "Error: --hour: '24': Please choose an hour from the list (an hour from 0 to 23).",
+        ),
     ],
 )
 def test_subscriptions_add_names_the_bad_option(

@@ -8,7 +8,8 @@ import pytest
 from reminders.addresses import length_problem
 from reminders.settings import SettingsError, load_settings
 from reminders.subscription_admin import ChoiceError, normalized_email
-from reminders.web.forms import E_EMAIL_TOO_LONG, check_email
+from reminders.subscription_choices import E_EMAIL_TOO_LONG
+from reminders.web.forms import check_email
 
 LOCAL_64 = "a" * 64 + "@example.org"
 LOCAL_65 = "a" * 65 + "@example.org"

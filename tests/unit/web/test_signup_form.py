@@ -8,7 +8,7 @@ import pytest
 
 from feeds import Timeline, parse_timeline
 from reminders.leads import parse_lead
-from reminders.web.forms import (
+from reminders.subscription_choices import (
     E_EMAIL_CONTROL,
     E_EMAIL_INTERNATIONAL,
     E_EMAIL_INVALID,
@@ -21,6 +21,9 @@ from reminders.web.forms import (
     E_LEADS_NONE,
     E_REGIONS,
     E_ZONE,
+    resolved_zone,
+)
+from reminders.web.forms import (
     MAX_VALUES,
     Checked,
     FormData,
@@ -30,7 +33,6 @@ from reminders.web.forms import (
     form_view,
     lead_label,
     listed_zones,
-    resolved_zone,
     signup_form,
 )
 from reminders.web.subscription_view import date_time, long_date
