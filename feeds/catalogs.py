@@ -76,9 +76,20 @@ def translations(lang: str) -> NullTranslations:
 
 def phrase(message: Message, lang: str, **values: object) -> str:
     """`message` in `lang`, its ``%(name)s`` placeholders filled from `values`."""
+    try:
+        text = _found[(message, lang)]
+    except KeyError:
+        text = _found[(message, lang)] = _look_up(message, lang)
+    return text % values if values else text
+
+
+#: Every translation looked up, kept for the process as the compiled catalogs are:
+#: a long timeline's entries ask for the same few dozen phrases over a million times.
+_found: dict[tuple[Message, str], str] = {}
+
+
+def _look_up(message: Message, lang: str) -> str:
     found = translations(lang)
     if message.context is None:
-        text = found.ugettext(message.text)
-    else:
-        text = found.upgettext(message.context, message.text)
-    return text % values if values else text
+        return found.ugettext(message.text)
+    return found.upgettext(message.context, message.text)

@@ -55,99 +55,38 @@ for email carry ``METHOD:PUBLISH``.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from icalendar import Calendar, vDuration, vText
-from icalendar import Event as VEvent
 
-from feeds import feed_words
-from feeds.all_day_entry import all_day_vevent
-from feeds.catalogs import Message
+from feeds.entry_text import (
+    STATUS_MARKERS,
+    clean_text,
+    description,
+    is_marker,
+    location,
+    one_line,
+    summary,
+)
+from feeds.feed_meta import REFRESH_INTERVAL as REFRESH_INTERVAL
+from feeds.feed_meta import FeedMeta as FeedMeta
 from feeds.folding import component_bytes
-from feeds.lapse import (
-    Lapse,
-    event_date_label,
-    lapse,
-    reported_by_names,
-    status_label,
-    window_over,
-)
 from feeds.revisions import Revision, utc_seconds
-from feeds.timeline import Event, Region, Source, localized
+from feeds.timeline import Event
+from feeds.vevent_bytes import date_line, datetime_line, vevent_bytes
 from feeds.vtimezone import vtimezone
-from feeds.when import Precision, When
-from feeds.wording import (
-    KIND_NAMES,
-    LANGUAGES,
-    MODALITY_NAMES,
-    STATUS_NAMES,
-    Status,
-    date_label,
-    days_label,
-    expected_label,
-    period_label,
-    phrase,
-    to_be_confirmed,
-)
-from feeds.zones import isolate, zone_label
+from feeds.wording import KIND_NAMES, LANGUAGES, Status, phrase
 
 #: How long cancelled and postponed events stay in feeds after their latest possible end.
 SHOWN_AFTER_END = timedelta(days=30)
-REFRESH_INTERVAL = timedelta(hours=6)
-#: Windows too long to paint: shown as one marker day, see the module docstring.
-MARKER_PRECISIONS = frozenset({Precision.PART_OF_YEAR, Precision.YEAR})
-#: A range longer than this is a marker too; up to it, a span like a month.
-LONGEST_RANGE_SPAN = 31
-
-
-def is_marker(when: When) -> bool:
-    if when.precision is Precision.RANGE:
-        return when.day_count > LONGEST_RANGE_SPAN
-    return when.precision in MARKER_PRECISIONS
-
-
-_STATUS_MARKERS: Mapping[Status, Message] = {
-    Status.CANCELLED: feed_words.CANCELLED_MARKER,
-    Status.POSTPONED: feed_words.POSTPONED_MARKER,
-}
-_LAPSE_MARKERS: Mapping[Lapse, Message] = {
-    Lapse.SUPERSEDED: feed_words.SUPERSEDED_MARKER,
-    Lapse.UNCONFIRMED: feed_words.NEVER_CONFIRMED_MARKER,
-}
-
-
-@dataclass(frozen=True)
-class FeedMeta:
-    """What a calendar says about itself, and where its entries point."""
-
-    #: Names this export in PRODID ("all", a region id, or those plus a kinds filter).
-    key: str
-    name: str
-    description: str
-    #: The web page of the feed.
-    url: str
-    #: Domain of the UIDs; must never change once feeds are out.
-    host: str
-    #: Event id -> its web page.
-    event_url: Callable[[str], str]
-    regions: Mapping[str, Region] = field(default_factory=dict)
-    refresh: timedelta = REFRESH_INTERVAL
-
-    def prodid(self, lang: str) -> str:
-        # Clients de-duplicate subscriptions by PRODID: one per export and language.
-        return f"-//gcm-calendar//{self.host}//{self.key}//{lang.upper()}"
-
-    def uid(self, event_id: str) -> str:
-        return f"{event_id}@{self.host}"
 
 
 def in_feed(event: Event, now: datetime) -> bool:
     """False once a cancelled or postponed event is past its retention."""
-    if event.status not in _STATUS_MARKERS:
+    if event.status not in STATUS_MARKERS:
         return True
     return utc_seconds(now) < event.ends_at + SHOWN_AFTER_END
 
@@ -208,27 +147,33 @@ def render_entry(
     event: Event, *, feed: FeedMeta, revision: Revision, lang: str, now: datetime
 ) -> Entry:
     """The entry of `event`; its bytes depend on `now` only through `window_over`."""
-    if not event.when.is_timed:
-        return Entry(
-            event, _all_day(event, feed=feed, revision=revision, lang=lang, now=now), _NO_ZONES
-        )
-    return icalendar_entry(event, feed=feed, revision=revision, lang=lang, now=now)
-
-
-_NO_ZONES: frozenset[str] = frozenset()
-
-
-def icalendar_entry(
-    event: Event, *, feed: FeedMeta, revision: Revision, lang: str, now: datetime
-) -> Entry:
-    """`render_entry` through icalendar's own objects (timed entries; the reference)."""
-    component = _vevent(event, feed=feed, revision=revision, lang=lang, now=now)
-    tzids = frozenset(
-        tzid
-        for _name, value in component.property_items(sorted=False)
-        if (tzid := getattr(value, "params", {}).get("TZID"))
+    start, end = entry_dates(event)
+    zones = []
+    if isinstance(start, datetime):
+        start_line, zone = datetime_line("DTSTART", start)
+        zones.append(zone)
+        end_line = None
+        if end is not None:
+            assert isinstance(end, datetime)
+            end_line, zone = datetime_line("DTEND", end)
+            zones.append(zone)
+    else:
+        assert end is not None  # an all-day entry always ends
+        start_line, end_line = date_line("DTSTART", start), date_line("DTEND", end)
+    body = vevent_bytes(
+        uid=feed.uid(event.id),
+        stamp=utc_seconds(revision.modified),
+        sequence=revision.sequence,
+        start=start_line,
+        end=end_line,
+        summary=summary(event, lang, now),
+        status=ical_status(event),
+        category=phrase(KIND_NAMES[event.kind], lang),
+        location=location(event, lang),
+        url=feed.event_url(event.id),
+        description=description(event, feed=feed, lang=lang, now=now),
     )
-    return Entry(event, component_bytes(component), tzids)
+    return Entry(event, body, frozenset(zone for zone in zones if zone is not None))
 
 
 def assemble(feed: FeedMeta, lang: str, method: str | None, entries: Sequence[Entry]) -> bytes:
@@ -248,7 +193,7 @@ def _zone_bytes(tzid: str, first_year: int, last_year: int) -> bytes:
     return component_bytes(vtimezone(tzid, first_year, last_year))
 
 
-# Dates and words ------------------------------------------------------------------------
+# Dates ----------------------------------------------------------------------------------
 
 
 def entry_dates(event: Event) -> tuple[date, date] | tuple[datetime, datetime | None]:
@@ -278,156 +223,6 @@ def ical_status(event: Event) -> str:
     return "TENTATIVE"
 
 
-def summary(event: Event, lang: str, now: datetime) -> str:
-    title = _line(event.title(lang))
-    when = event.when
-    lapsed = lapse(event, now)
-    if lapsed is not None:
-        period = period_label(when, lang)
-        text = (
-            title
-            if when.is_exact_day
-            else phrase(feed_words.TITLE_AND_DATE, lang, title=title, date=period)
-        )
-        return phrase(_LAPSE_MARKERS[lapsed], lang, title=text)
-    if window_over(event, now) and not when.is_exact_day:
-        period = period_label(when, lang)
-        text = phrase(feed_words.TITLE_AND_DATE, lang, title=title, date=period)
-    elif is_marker(when):
-        expected = to_be_confirmed(expected_label(when, lang), lang)
-        text = phrase(feed_words.TITLE_AND_DATE, lang, title=title, date=expected)
-    elif not when.is_exact_day:
-        text = phrase(feed_words.TITLE_AND_DATE, lang, title=title, date=date_label(when, lang))
-    elif event.status is Status.TENTATIVE:
-        text = phrase(feed_words.TENTATIVE_NOTE, lang, title=title)
-    else:
-        text = title
-    marker = _STATUS_MARKERS.get(event.status)
-    return text if marker is None else phrase(marker, lang, title=text)
-
-
-def location(event: Event, lang: str) -> str:
-    place = _line(event.place(lang))
-    if event.modality is None:
-        return place
-    modality = phrase(MODALITY_NAMES[event.modality], lang)
-    if not place:
-        return modality[:1].upper() + modality[1:]
-    return phrase(feed_words.PLACE_AND_MODALITY, lang, place=place, modality=modality)
-
-
-def description(event: Event, *, feed: FeedMeta, lang: str, now: datetime) -> str:
-    when = event.when
-    head = event_date_label(event, lang, now)
-    if when.is_timed:
-        zone = zone_label(event.tz, event.starts_at, lang)
-        head = phrase(feed_words.IN_ZONE, lang, date=head, zone=zone)
-    lines = [head]
-    if not when.is_exact_day and when.precision is not Precision.ALTERNATIVES:
-        window = days_label(when.first_day, when.last_day, lang)
-        lines.append(phrase(feed_words.POSSIBLE_DATES, lang, dates=window))
-    status = status_label(event, lang, now)
-    if status != phrase(STATUS_NAMES[Status.CONFIRMED], lang):
-        lines.append(phrase(feed_words.STATUS_LINE, lang, status=status))
-    if event.superseded_by:
-        overtaken = isolate(feed.event_url(event.superseded_by), lang)
-        lines.append(phrase(feed_words.OVERTAKEN_BY, lang, url=overtaken))
-    if text := _text(event.description(lang)):
-        lines += ["", text]
-    lines.append("")
-    if where := location(event, lang):
-        lines.append(phrase(feed_words.WHERE, lang, place=where))
-    region = feed.regions.get(event.region)
-    if region is not None and (contact := _line(region.contact)):
-        lines.append(phrase(feed_words.CONTACT, lang, contact=isolate(contact, lang)))
-    if event.links:
-        lines.append(phrase(feed_words.LINKS, lang))
-        for link in event.links:
-            label = _line(localized(link.labels, lang).text)
-            url = isolate(link.url, lang)
-            lines.append(f"- {label}: {url}" if label else f"- {url}")
-    lines += _registration_lines(event, lang)
-    if event.sources:
-        lines.append(phrase(feed_words.SOURCES, lang))
-        lines += [_source_line(source, lang) for source in event.sources]
-    page = isolate(feed.event_url(event.id), lang)
-    lines.append(phrase(feed_words.EVENT_PAGE, lang, url=page))
-    return "\n".join(lines)
-
-
-def _registration_lines(event: Event, lang: str) -> list[str]:
-    registration = event.registration
-    if registration is None:
-        return []
-    lines = []
-    if registration.url:
-        lines.append(phrase(feed_words.REGISTRATION, lang, url=isolate(registration.url, lang)))
-    deadline = (
-        date_label(registration.deadline, lang)
-        if registration.deadline
-        else phrase(feed_words.DEADLINE_NOT_PUBLISHED, lang)
-    )
-    lines.append(phrase(feed_words.REGISTRATION_DEADLINE, lang, date=deadline))
-    if note := _line(registration.note(lang).text):
-        lines.append(note)
-    return lines
-
-
-def _source_line(source: Source, lang: str) -> str:
-    author = _line(source.author(lang))
-    if not author:
-        return f"- {source.url}"
-    return f"- {source.url} ({reported_by_names([author], lang)})"
-
-
-# Assembly -------------------------------------------------------------------------------
-
-
-def _vevent(
-    event: Event, *, feed: FeedMeta, revision: Revision, lang: str, now: datetime
-) -> VEvent:
-    stamp = utc_seconds(revision.modified)
-    start, end = entry_dates(event)
-    component = VEvent()
-    component.add("uid", feed.uid(event.id))
-    component.add("dtstamp", stamp)
-    component.add("last-modified", stamp)
-    component.add("sequence", revision.sequence)
-    component.add("dtstart", start)
-    if end is not None:
-        component.add("dtend", end)
-    component.add("summary", summary(event, lang, now))
-    component.add("status", ical_status(event))
-    component.add("transp", "TRANSPARENT")
-    component.add("x-microsoft-cdo-busystatus", "FREE")
-    component.add("categories", [phrase(KIND_NAMES[event.kind], lang)])
-    if where := location(event, lang):
-        component.add("location", where)
-    component.add("url", feed.event_url(event.id))
-    component.add("description", description(event, feed=feed, lang=lang, now=now))
-    return component
-
-
-def _all_day(
-    event: Event, *, feed: FeedMeta, revision: Revision, lang: str, now: datetime
-) -> bytes:
-    start, end = entry_dates(event)
-    assert end is not None  # an all-day entry always ends
-    return all_day_vevent(
-        uid=feed.uid(event.id),
-        stamp=utc_seconds(revision.modified),
-        sequence=revision.sequence,
-        start=start,
-        end=end,
-        summary=summary(event, lang, now),
-        status=ical_status(event),
-        category=phrase(KIND_NAMES[event.kind], lang),
-        location=location(event, lang),
-        url=feed.event_url(event.id),
-        description=description(event, feed=feed, lang=lang, now=now),
-    )
-
-
 def _calendar(feed: FeedMeta, lang: str, method: str | None) -> Calendar:
     """The calendar's own properties; entries and zones are added as bytes (`assemble`)."""
     calendar = Calendar()
@@ -437,7 +232,7 @@ def _calendar(feed: FeedMeta, lang: str, method: str | None) -> Calendar:
     if method is not None:
         calendar.add("method", method)
     # icalendar types NAME and the X-WR-* properties as unknown, which skips escaping.
-    name, about = vText(_line(feed.name)), vText(_text(feed.description))
+    name, about = vText(one_line(feed.name)), vText(clean_text(feed.description))
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     calendar.add("description", about)
@@ -470,16 +265,3 @@ def revision_of(revisions: Mapping[str, Revision], event: Event) -> Revision:
 def _check_language(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r} (use one of {', '.join(LANGUAGES)})")
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _text(text: str) -> str:
-    """Multi-line text without control characters, which clients reject or mangle."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _CONTROL.sub("", text).strip()
-
-
-def _line(text: str) -> str:
-    return " ".join(_text(text).split())

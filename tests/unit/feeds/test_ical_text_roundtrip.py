@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds import ical
-from feeds.ical import FeedMeta, location, render_event, summary
+from feeds.entry_text import location, summary
+from feeds.ical import FeedMeta, render_event
 from tests.support.feed_fixtures import HOST, NOW, fixture_revisions, fixture_timeline
 
 TIMELINE = fixture_timeline()

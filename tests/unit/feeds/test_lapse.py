@@ -8,7 +8,8 @@ import pytest
 
 from feeds import LANGUAGES, Timeline, parse_timeline
 from feeds import when as w
-from feeds.ical import FeedMeta, entry_dates, render_calendar, summary
+from feeds.entry_text import summary
+from feeds.ical import FeedMeta, entry_dates, render_calendar
 from feeds.lapse import Lapse, event_date_label, lapse, status_label, unresolved
 from feeds.revisions import advance
 from feeds.when import Precision, When, WhenError

@@ -1,22 +1,33 @@
-"""All-day entries written directly are the bytes icalendar writes for them."""
+"""Entries written directly are the bytes icalendar writes for them."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, available_timezones
 
 from hypothesis import given
 from hypothesis import strategies as st
+from icalendar import Event as VEvent
 from icalendar import vText
 
 from bench.synthetic_timeline import synthetic_timeline
 from feeds import parse_timeline
-from feeds.all_day_entry import escape
-from feeds.ical import FeedMeta, icalendar_entry, render_entry
+from feeds.folding import component_bytes
+from feeds.ical import FeedMeta, render_entry
 from feeds.revisions import advance
+from feeds.vevent_bytes import datetime_line, escape
 from feeds.wording import LANGUAGES
-from tests.support.feed_fixtures import BASE_URL, HOST, fixture_timeline
+from tests.support.feed_fixtures import BASE_URL, FIXTURE_TOML, HOST, fixture_timeline
+from tests.support.icalendar_entry import icalendar_entry
+from tests.unit.feeds.test_rfc5545_dates import EDGE_EVENTS
 
-TIMELINES = (fixture_timeline(), parse_timeline(synthetic_timeline(100)))
+#: The fixture, a long synthetic one (every `when` form) and the edge cases of RFC 5545
+#: dates (a repeated local time written in UTC, instants, zones at the date line).
+TIMELINES = (
+    fixture_timeline(),
+    parse_timeline(synthetic_timeline(100)),
+    parse_timeline(FIXTURE_TOML + EDGE_EVENTS),
+)
 #: Before the synthetic timeline's windows, in the middle of them, after all of them.
 MOMENTS = (
     datetime(2022, 1, 1, tzinfo=UTC),
@@ -54,3 +65,26 @@ def test_render_entry_of_every_event_language_and_moment_is_icalendars() -> None
 @given(st.text(alphabet=st.sampled_from("\\N;,\r\n a\t:é"), max_size=50) | st.text())
 def test_escape_of_any_text_is_icalendars(text: str) -> None:
     assert escape(text) == vText(text).to_ical().decode()
+
+
+def _icalendar_line(name: str, moment: datetime) -> tuple[str, str | None]:
+    component = VEvent()
+    component.add(name, moment)
+    return component_bytes(component).decode().split("\r\n")[1], component[name].params.get("TZID")
+
+
+def test_datetime_line_in_every_zone_is_icalendars() -> None:
+    moments = [
+        datetime(2026, month, 9, 7, 5, 3, tzinfo=ZoneInfo(zone))
+        for zone in sorted(available_timezones())
+        for month in (1, 7)
+    ]
+    moments += [datetime(2026, 3, 1, 23, 59, tzinfo=UTC)]
+    differing = [
+        moment
+        for moment in moments
+        for name in ("DTSTART", "DTEND")
+        if datetime_line(name, moment) != _icalendar_line(name, moment)
+    ]
+
+    assert differing == []
