@@ -9,9 +9,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import select
@@ -22,7 +21,6 @@ from starlette.types import ASGIApp
 
 from feeds import Timeline
 from feeds.history import History
-from feeds.http import FeedApp
 from feeds.publish import FeedSet
 from feeds.revisions import Revision
 from reminders import circuit_store
@@ -33,20 +31,15 @@ from reminders.db.models import SchedulerState
 from reminders.mail.compose import NothingToSend
 from reminders.mail.transport import make_mailer
 from reminders.metrics import (
-    FeedCounter,
     exposition,
     refresh_outbox_gauges,
 )
 from reminders.planning import PLANNED_UNTIL
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
-from reminders.web.api import PREFIX as API_PREFIX
 from reminders.web.api import api_app
-from reminders.web.app import create_web_app, refused, server_error
-from reminders.web.edge import HeadAsGet, LastResort, RequestGate
+from reminders.web.app import create_web_app
 from reminders.web.embed import embed_router
-from reminders.web.request_id import RequestId
-from reminders.web.security import SecurityHeaders
 from reminders.web.subscribe import subscription_router
 from reminders.wiring import StartupError, dkim_signer, timeline_source
 from reminders.worker import Worker, mail_composer_for
@@ -127,11 +120,15 @@ class Service:
         }
 
     def asgi(self, lifespan: Any = None) -> ASGIApp:
-        web: FastAPI = create_web_app(
+        metrics = APIRouter()
+        metrics.add_api_route("/metrics", self._metrics, methods=["GET"], include_in_schema=False)
+        return create_web_app(
             self.timeline,
             self.settings.base_url,
             self.clock,
             self.readiness,
+            feeds=lambda: self.source.served,
+            api=api_app(self.timeline, self.revisions, self.settings.base_url),
             lifespan=lifespan,
             routers=[
                 subscription_router(self),
@@ -141,20 +138,11 @@ class Service:
                     self.clock,
                     self.settings.frame_origins,
                 ),
+                metrics,
             ],
             history=self.history,
             revisions=self.revisions,
         )
-        web.add_api_route("/metrics", self._metrics, methods=["GET"], include_in_schema=False)
-        web.mount(API_PREFIX, api_app(self.timeline, self.revisions, self.settings.base_url))
-        # Feeds answer first with prepared bytes and headers; only pages pay for the rest.
-        own_host = urlsplit(self.settings.base_url).hostname or "localhost"
-        pages = RequestId(
-            SecurityHeaders(
-                LastResort(RequestGate(HeadAsGet(web), [own_host], refused), server_error)
-            )
-        )
-        return FeedApp(lambda: self.source.served, fallback=pages, observe=FeedCounter())
 
     async def _metrics(self) -> Response:
         await refresh_outbox_gauges(self.sessions, self.clock())

@@ -24,7 +24,6 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.cors import CORSMiddleware
 
 from feeds import LANGUAGES, Event, Timeline, date_label
 from feeds.conditional import etag_matches
@@ -265,11 +264,4 @@ def api_app(
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD"],
-        allow_headers=["If-None-Match"],
-        expose_headers=["ETag"],
-    )
     return app

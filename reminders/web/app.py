@@ -1,4 +1,8 @@
-"""The web application: public pages and subscription pages (FastAPI) behind the feed route."""
+"""The web application: public pages and subscription pages (FastAPI) behind the feed route.
+
+`create_web_app` builds the routes and wraps them in every middleware of the service,
+listed once, in order, in `_layered` (with why the order is what it is).
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,29 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Scope
 
 from feeds import LANGUAGES, Timeline
 from feeds.history import History
+from feeds.http import FeedApp
+from feeds.publish import FeedSet
 from feeds.revisions import Revision
+from reminders.metrics import FeedCounter
+from reminders.web.api import PREFIX as API_PREFIX
 from reminders.web.change_feeds import change_feeds_router
+from reminders.web.edge import HeadAsGet, LastResort, RequestGate
 from reminders.web.guards import BodySizeLimit
 from reminders.web.page_cache import PageCache, PreparedPages
 from reminders.web.pages import error_page, public_router
+from reminders.web.request_id import RequestId
+from reminders.web.security import SecurityHeaders
 from reminders.web.templating import page_environment
 from reminders.web.translations import N_
 
@@ -69,15 +82,18 @@ def create_web_app(
     base_url: str,
     clock: Callable[[], datetime],
     readiness: Callable[[], Awaitable[dict[str, Any]]],
+    feeds: Callable[[], FeedSet],
+    api: ASGIApp,
     lifespan: Any = None,
     routers: Sequence[APIRouter] = (),
     history: Callable[[], History] | None = None,
     revisions: Callable[[], Mapping[str, Revision]] | None = None,
-) -> FastAPI:
-    """The pages; `routers` adds more of them (the subscription pages).
+) -> ASGIApp:
+    """The whole web service: feeds, pages, `routers` (the subscription pages…) and the
+    JSON `api` under /api/v1, inside every middleware (`_layered`).
 
-    `history` gives the change history of the timeline in service (none: no history),
-    `revisions` the revisions of its events (none: none).
+    `feeds` gives the FeedSet in service, `history` the change history of the timeline
+    in service (none: no history), `revisions` the revisions of its events (none: none).
     """
     changes: Callable[[], History] = history or dict
     app = FastAPI(
@@ -88,8 +104,6 @@ def create_web_app(
     app.include_router(change_feeds_router(timeline, changes, base_url, revisions or dict))
     for router in routers:
         app.include_router(router)
-    app.add_middleware(BodySizeLimit, refuse=_too_large)
-    app.add_middleware(PreparedPages, pages=pages, timeline=timeline, clock=clock)
     for lang in LANGUAGES:  # compile every catalog now: a broken one stops the start
         page_environment(lang)
     static = _static_files()
@@ -131,4 +145,56 @@ def create_web_app(
         # Logged once, by `edge.LastResort`, when Starlette raises it again.
         return server_error(request.scope, 500)
 
-    return app
+    # Read-only public data, for other sites' scripts too.
+    app.mount(API_PREFIX, CORSMiddleware(api, **API_CORS))
+    own_host = urlsplit(base_url).hostname or "localhost"
+    return _layered(app, feeds, own_host, pages, timeline, clock)
+
+
+API_CORS: dict[str, Any] = {
+    "allow_origins": ["*"],
+    "allow_methods": ["GET", "HEAD"],
+    "allow_headers": ["If-None-Match"],
+    "expose_headers": ["ETag"],
+}
+
+
+def _layered(
+    app: FastAPI,
+    feeds: Callable[[], FeedSet],
+    own_host: str,
+    pages: PageCache,
+    timeline: Callable[[], Timeline],
+    clock: Callable[[], datetime],
+) -> ASGIApp:
+    """`app` inside every middleware of the service; the list is outermost first.
+
+    Why this order:
+    1. `FeedApp`: feeds answer first with prepared bytes and headers (most of the
+       traffic, polled by calendar apps); only pages pay for what follows.
+    2. `RequestId`: outside everything that logs, so every page's log lines carry it.
+    3. `SecurityHeaders`: on every page response, refusals and the last resort's 500
+       included.
+    4. `LastResort`: catches whatever escapes below it, so that nothing ends as a
+       traceback; inside the headers so its page gets them too.
+    5. `RequestGate`: refuses a foreign Host or an unreadable query before anything
+       below parses the URL or echoes the host.
+    6. `HeadAsGet`: HEAD is answered as GET by everything below, kept pages included.
+    7. `PreparedPages`: kept public pages answered before routing (GET only).
+    8. `BodySizeLimit`: a body over the limit is refused before any form parser reads
+       it (POST only), innermost so that kept pages never wait on it.
+    """
+    layers: list[Callable[[ASGIApp], ASGIApp]] = [
+        lambda inner: FeedApp(feeds, fallback=inner, observe=FeedCounter()),
+        RequestId,
+        SecurityHeaders,
+        lambda inner: LastResort(inner, server_error),
+        lambda inner: RequestGate(inner, [own_host], refused),
+        HeadAsGet,
+        lambda inner: PreparedPages(inner, pages=pages, timeline=timeline, clock=clock),
+        lambda inner: BodySizeLimit(inner, refuse=_too_large),
+    ]
+    served: ASGIApp = app
+    for layer in reversed(layers):
+        served = layer(served)
+    return served
