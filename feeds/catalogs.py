@@ -76,16 +76,18 @@ def translations(lang: str) -> NullTranslations:
 
 def phrase(message: Message, lang: str, **values: object) -> str:
     """`message` in `lang`, its ``%(name)s`` placeholders filled from `values`."""
+    # Keyed by the strings, whose hashes Python keeps (a dataclass hashes anew each time).
+    key = (message.text, message.context, lang)
     try:
-        text = _found[(message, lang)]
+        text = _found[key]
     except KeyError:
-        text = _found[(message, lang)] = _look_up(message, lang)
+        text = _found[key] = _look_up(message, lang)
     return text % values if values else text
 
 
 #: Every translation looked up, kept for the process as the compiled catalogs are:
 #: a long timeline's entries ask for the same few dozen phrases over a million times.
-_found: dict[tuple[Message, str], str] = {}
+_found: dict[tuple[str, str | None, str], str] = {}
 
 
 def _look_up(message: Message, lang: str) -> str:

@@ -176,13 +176,29 @@ def render_entry(
     return Entry(event, body, frozenset(zone for zone in zones if zone is not None))
 
 
-def assemble(feed: FeedMeta, lang: str, method: str | None, entries: Sequence[Entry]) -> bytes:
-    """The calendar of `entries`, in their order: what icalendar would write for it."""
+def assemble(
+    feed: FeedMeta,
+    lang: str,
+    method: str | None,
+    entries: Sequence[Entry],
+    zones: bytes | None = None,
+) -> bytes:
+    """The calendar of `entries`, in their order: what icalendar would write for it.
+    `zones` is their `zone_block`, when the caller has it already."""
     head = component_bytes(_calendar(feed, lang, method))
-    used = sorted(frozenset[str]().union(*(entry.tzids for entry in entries)))
-    years = _years([entry.event for entry in entries]) if used else {}
-    zones = b"".join(_zone_bytes(tzid, *years.get(tzid, years[""])) for tzid in used)
+    if zones is None:
+        zones = zone_block(entries)
     return b"".join([head[: -len(_END)], zones, *(entry.body for entry in entries), _END])
+
+
+def zone_block(entries: Sequence[Entry]) -> bytes:
+    """The VTIMEZONEs a calendar of `entries` needs, in TZID order: the same in every
+    language, since an entry's dates do not depend on it."""
+    used = sorted(frozenset[str]().union(*(entry.tzids for entry in entries)))
+    if not used:
+        return b""
+    years = _years([entry.event for entry in entries])
+    return b"".join(_zone_bytes(tzid, *years.get(tzid, years[""])) for tzid in used)
 
 
 _END = b"END:VCALENDAR\r\n"

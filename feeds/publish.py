@@ -35,6 +35,7 @@ from feeds.ical import (
     in_feed,
     render_entry,
     revision_of,
+    zone_block,
 )
 from feeds.lapse import window_over
 from feeds.revisions import Revision, utc_seconds
@@ -158,6 +159,8 @@ class FeedSet:
         self._entries = self._take_entries(previous)
         self._assembled: dict[tuple[str, str], _Assembled] = {}
         self._selections: dict[str, tuple[list[Event], datetime]] = {}
+        #: Per feed key, its VTIMEZONE block (the same in every language).
+        self._zones: dict[str, bytes] = {}
         self._feeds = {
             (key, lang): self._feed(key, lang, previous) for key in self.keys for lang in LANGUAGES
         }
@@ -165,8 +168,8 @@ class FeedSet:
         if previous is not None:
             # Copied whole first: the serving thread may add to it meanwhile.
             for (event_id, lang), found in dict(previous._events).items():
-                kept = self._entries.get((event_id, lang))
-                if kept is not None and kept.entry is previous._entry_of(event_id, lang):
+                kept = self._entry_of(event_id, lang)
+                if kept is not None and kept is previous._entry_of(event_id, lang):
                     self._events[(event_id, lang)] = found
         self._filtered: OrderedDict[tuple[str, str, frozenset[Kind]], Prepared] = OrderedDict()
         self._filtered_cache_size = filtered_cache_size
@@ -192,51 +195,54 @@ class FeedSet:
         """One event's own calendar file; None when there is no such event."""
         found = self._events.get((event_id, lang))
         if found is None:
-            kept = self._entries.get((event_id, lang))
-            if kept is None:
+            entry = self._entry_of(event_id, lang) if lang in LANGUAGES else None
+            if entry is None:
                 return None
-            body = assemble(self._event_meta(kept.entry.event, lang), lang, None, [kept.entry])
-            modified = revision_of(self._revisions, kept.entry.event).modified
+            body = assemble(self._event_meta(entry.event, lang), lang, None, [entry])
+            modified = revision_of(self._revisions, entry.event).modified
             found = self._events[(event_id, lang)] = prepared(body, modified)
         return found
 
     def attachment(self, event_id: str, lang: str) -> bytes | None:
         """One event as an email attachment (``METHOD:PUBLISH``)."""
-        kept = self._entries.get((event_id, lang))
-        if kept is None:
+        entry = self._entry_of(event_id, lang) if lang in LANGUAGES else None
+        if entry is None:
             return None
-        return assemble(self._event_meta(kept.entry.event, lang), lang, "PUBLISH", [kept.entry])
+        return assemble(self._event_meta(entry.event, lang), lang, "PUBLISH", [entry])
 
     # Rendering ------------------------------------------------------------------------
 
     def _entry_of(self, event_id: str, lang: str) -> Entry | None:
-        kept = self._entries.get((event_id, lang))
-        return None if kept is None else kept.entry
+        kept = self._entries.get(event_id)
+        return None if kept is None else kept.entries[lang]
 
-    def _take_entries(self, previous: FeedSet | None) -> dict[tuple[str, str], _Kept]:
-        """Every event's entry in every language: the previous load's where its key holds."""
-        entries: dict[tuple[str, str], _Kept] = {}
+    def _take_entries(self, previous: FeedSet | None) -> dict[str, _Kept]:
+        """Every event's entries in every language: the previous load's where its key holds
+        (the key is the same in every language)."""
+        entries: dict[str, _Kept] = {}
         carried = {} if previous is None else previous._entries
         # An entry names no feed: only the host, event pages and regions reach it.
         metas = {lang: self._meta(ALL, lang, ALL_KINDS) for lang in LANGUAGES}
         for event in self.timeline.events:
             revision = revision_of(self._revisions, event)
             region = self._regions.get(event.region)
-            for lang in LANGUAGES:
-                key = EntryKey(
-                    event.digest,
-                    revision,
-                    window_over(event, self.now),
-                    region.contact if region else None,
-                )
-                kept = carried.get((event.id, lang))
-                if kept is None or kept.key != key:
-                    entry = render_entry(
+            key = EntryKey(
+                event.digest,
+                revision,
+                window_over(event, self.now),
+                region.contact if region else None,
+            )
+            kept = carried.get(event.id)
+            if kept is None or kept.key != key:
+                rendered = {
+                    lang: render_entry(
                         event, feed=metas[lang], revision=revision, lang=lang, now=self.now
                     )
-                    kept = _Kept(key, entry)
-                    self.rendered.append((event.id, lang))
-                entries[(event.id, lang)] = kept
+                    for lang in LANGUAGES
+                }
+                kept = _Kept(key, rendered)
+                self.rendered += [(event.id, lang) for lang in LANGUAGES]
+            entries[event.id] = kept
         return entries
 
     def _feed(self, key: str, lang: str, previous: FeedSet | None) -> Prepared:
@@ -248,7 +254,7 @@ class FeedSet:
         self, key: str, lang: str, kinds: frozenset[Kind], previous: FeedSet | None = None
     ) -> _Assembled:
         shown, modified = self._selection(key, kinds)
-        entries = tuple(self._entries[(event.id, lang)].entry for event in shown)
+        entries = tuple(self._entries[event.id].entries[lang] for event in shown)
         meta = self._meta(key, lang, kinds)
         said = (meta.name, meta.description, meta.url)
         before = None if previous is None else previous._assembled.get((key, lang))
@@ -259,7 +265,12 @@ class FeedSet:
             and before.entries == entries  # entries compare by identity
         ):
             return before
-        body = assemble(meta, lang, None, entries)
+        zones = self._zones.get(key) if kinds == ALL_KINDS else None
+        if zones is None:
+            zones = zone_block(entries)
+            if kinds == ALL_KINDS:
+                self._zones[key] = zones
+        body = assemble(meta, lang, None, entries, zones)
         return _Assembled(entries, said, prepared(body, modified))
 
     def _selection(self, key: str, kinds: frozenset[Kind]) -> tuple[list[Event], datetime]:
@@ -323,7 +334,8 @@ class EntryKey:
 @dataclass(frozen=True, slots=True)
 class _Kept:
     key: EntryKey
-    entry: Entry
+    #: Language -> the event's entry in it.
+    entries: Mapping[str, Entry]
 
 
 @dataclass(frozen=True, slots=True)

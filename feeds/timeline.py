@@ -278,10 +278,19 @@ class Timeline:
         `feeds.revisions.advance` compares them between loads, so that an edit of a
         region moves the SEQUENCE or the Last-Modified of what it changes.
         """
-        region = self.region(event.region)
-        regions = self.regions if event.region == GLOBAL else (region,) if region else ()
-        names = {r.id: dict(sorted(r.names.items())) for r in regions}
-        return _digest(region.contact if region else ""), _digest(names)
+        found = self._surroundings.get(event.region)
+        if found is None:
+            region = self.region(event.region)
+            regions = self.regions if event.region == GLOBAL else (region,) if region else ()
+            names = {r.id: dict(sorted(r.names.items())) for r in regions}
+            found = _digest(region.contact if region else ""), _digest(names)
+            self._surroundings[event.region] = found
+        return found
+
+    @cached_property
+    def _surroundings(self) -> dict[str, tuple[str, str]]:
+        """Region id -> `surroundings` of its events (they depend on nothing else)."""
+        return {}
 
     def select(
         self, regions: Iterable[str] | None = None, kinds: Iterable[Kind] | None = None
