@@ -14,6 +14,8 @@ from collections.abc import Generator
 import pytest
 from hypothesis import settings
 
+from tests.support.pg_databases import worker_database
+
 pytest_plugins = ["pytester"]
 
 # CI runs the same examples every time: a new failing example shows up in a developer's
@@ -59,10 +61,25 @@ def pytest_make_collect_report(
     return report
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A test asking for the database by fixture is a PostgreSQL test, marked or not:
+    # `-m "not postgres"` (the edit loop) leaves it out instead of skipping it.
+    for item in items:
+        if "postgres_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    """SQLAlchemy URL of the throwaway database that scripts/test starts."""
+    """SQLAlchemy URL of the throwaway database that scripts/test starts.
+
+    Under pytest-xdist each worker gets a database of its own on that cluster: tests
+    drop and create the schema, so two workers must never share one.
+    """
     url = os.environ.get("GCMCAL_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("PostgreSQL not available (GCMCAL_TEST_POSTGRES_URL unset: run scripts/test)")
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    return worker_database(url, worker)
