@@ -28,27 +28,23 @@ def bounces() -> None:
 @asynccontextmanager
 async def _intake(settings: Settings) -> AsyncIterator[Intake]:
     from reminders.bounce_intake import Intake
-    from reminders.db.engine import create_engine, prepare_schema
     from reminders.return_path import ReturnPathReader
+    from reminders.wiring import opened_database
     from reminders.worker import bounce_policy
 
     if not settings.bounce_domain:
         raise click.ClickException(
             "GCMCAL_BOUNCE_DOMAIN is not set: without a return path, no bounce names its message"
         )
-    engine = create_engine(settings.database_url)
-    try:
-        await prepare_schema(engine)
+    async with opened_database(settings) as db:
         secret = settings.secret_key.get_secret_value()
         yield Intake(
-            engine,
+            db.engine,
             secret=secret,
             paths=ReturnPathReader(secret, settings.bounce_local, settings.bounce_domain),
             policy=bounce_policy(settings),
             clock=cli_support.now,
         )
-    finally:
-        await engine.dispose()
 
 
 @bounces.command("serve")

@@ -35,7 +35,6 @@ from reminders.return_path import ReturnPathReader
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True, slots=True)
 class Taken:
     reading: Reading

@@ -133,23 +133,17 @@ def _events_in_service(settings: Settings) -> dict[str, str] | None:
     if _sqlite_missing(settings.database_url):
         return None
     try:
-        return asyncio.run(_read_in_service(settings.database_url))
+        return asyncio.run(_read_in_service(settings))
     except (OSError, SQLAlchemyError, SchemaOutOfDate):
         return None
 
 
-async def _read_in_service(url: str) -> dict[str, str]:
-    from reminders.db.engine import create_engine, session_factory
-    from reminders.db.migrate import require_current
+async def _read_in_service(settings: Settings) -> dict[str, str]:
     from reminders.revision_store import events_in_service
+    from reminders.wiring import opened_database
 
-    engine = create_engine(url)
-    try:
-        await require_current(engine, url)
-        async with session_factory(engine)() as session:
-            return await events_in_service(session)
-    finally:
-        await engine.dispose()
+    async with opened_database(settings, read_only=True) as db, db.sessions() as session:
+        return await events_in_service(session)
 
 
 @main.command()
@@ -229,25 +223,18 @@ def impact(path: Path, as_json: bool) -> None:
 async def _impact(settings: Settings, edited: Timeline, now: datetime) -> Impact:
     """Read what the service holds, without writing (not even a schema upgrade)."""
     from feeds.history import removed
-    from reminders.db.engine import create_engine, session_factory
-    from reminders.db.migrate import require_current
     from reminders.impact import StoredEvent, assess
     from reminders.planning import load_subscribers
     from reminders.revision_store import load_history, stored_events
+    from reminders.wiring import opened_database
 
-    url = settings.database_url
-    engine = create_engine(url)
-    try:
-        await require_current(engine, url)
-        async with session_factory(engine)() as session:
-            stored = {
-                event_id: StoredEvent(*parts)
-                for event_id, parts in (await stored_events(session)).items()
-            }
-            gone = removed(await load_history(session))
-            subscribers = await load_subscribers(await session.connection())
-    finally:
-        await engine.dispose()
+    async with opened_database(settings, read_only=True) as db, db.sessions() as session:
+        stored = {
+            event_id: StoredEvent(*parts)
+            for event_id, parts in (await stored_events(session)).items()
+        }
+        gone = removed(await load_history(session))
+        subscribers = await load_subscribers(await session.connection())
     return assess(edited, stored, gone, subscribers, now)
 
 

@@ -14,7 +14,6 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp
@@ -23,13 +22,10 @@ from feeds import Timeline
 from feeds.history import History
 from feeds.publish import FeedSet
 from feeds.revisions import Revision
-from reminders import circuit_store
+from reminders import circuit_store, wiring
 from reminders.clock import Clock, system_clock
-from reminders.db.engine import create_engine, prepare_schema, session_factory
-from reminders.db.migrate import SchemaOutOfDate
 from reminders.db.models import SchedulerState
-from reminders.mail.compose import NothingToSend
-from reminders.mail.transport import make_mailer
+from reminders.mail.message_types import NothingToSend
 from reminders.metrics import (
     exposition,
     refresh_outbox_gauges,
@@ -41,37 +37,36 @@ from reminders.web.api import api_app
 from reminders.web.app import create_web_app
 from reminders.web.embed import embed_router
 from reminders.web.subscribe import subscription_router
-from reminders.wiring import StartupError, dkim_signer, timeline_source
+from reminders.wiring import StartupError, dkim_signer
 from reminders.worker import Worker, mail_composer_for
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class Service:
     settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    db: wiring.Database
     source: TimelineSource[FeedSet]
     clock: Clock
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock = system_clock) -> Service:
-        engine = create_engine(settings.database_url)
-        sessions = session_factory(engine)
-        source = timeline_source(settings, sessions, clock)
-        return cls(settings, engine, sessions, source, clock)
+        db = wiring.database(settings)
+        source = wiring.timeline_source(settings, db.sessions, clock)
+        return cls(settings, db, source, clock)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.db.engine
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        return self.db.sessions
 
     async def open(self) -> None:
         """Prepare the database and load the timeline; refuse to start without one."""
-        url = self.settings.database_url
-        try:
-            await prepare_schema(self.engine)
-        except SchemaOutOfDate as exc:
-            raise StartupError(str(exc)) from None
-        except (OSError, SQLAlchemyError) as exc:
-            shown = make_url(url).render_as_string(hide_password=True)
-            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            raise StartupError(f"cannot use the database {shown}: {reason}") from None
+        await wiring.prepare(self.db)
         dkim_signer(self.settings)  # a bad key stops the start, not the first reminder
         await self.source.refresh()
         if self.source.snapshot is None:
@@ -79,7 +74,7 @@ class Service:
             raise StartupError(f"the timeline cannot be loaded:\n{error}")
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        await self.db.close()
 
     def timeline(self) -> Timeline:
         return self.source.served.timeline
@@ -193,9 +188,9 @@ def worker_in_service(service: Service) -> Worker:
     """A worker sharing the service's engine, timeline source and clock."""
     return Worker(
         service.settings,
-        service.engine,
+        service.db,
         service.source,
-        make_mailer(service.settings),
+        wiring.mailer(service.settings),
         mail_composer_for(service.settings, service.clock),
         clock=service.clock,
         unsendable=(NothingToSend,),

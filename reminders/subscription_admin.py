@@ -24,7 +24,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import Timeline
-from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.db.models import BounceReport, OutboxMessage, SendAttempt, Subscription
 from reminders.leads import DEFAULT
 from reminders.outbox import PENDING_STATES
@@ -50,6 +49,7 @@ from reminders.subscriptions import (
     resume,
     unsubscribe,
 )
+from reminders.wiring import opened_database
 
 
 class ChoiceError(ValueError):
@@ -154,12 +154,8 @@ async def listing(session: AsyncSession, *, with_emails: bool = False) -> Listin
 
 @asynccontextmanager
 async def open_sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(settings.database_url)
-    try:
-        await prepare_schema(engine)
-        yield session_factory(engine)
-    finally:
-        await engine.dispose()
+    async with opened_database(settings) as db:
+        yield db.sessions
 
 
 async def add_command(settings: Settings, email: str, choices: Choices, now: datetime) -> int:

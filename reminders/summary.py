@@ -43,7 +43,7 @@ def timeline_warnings(timeline: Timeline, now: datetime) -> list[str]:
             last = event.when.last_day
             warnings.append(
                 f"event {event.id}: when: window ended {last.day} {last:%b %Y} while still "
-                f"{event.status.value}: confirm it, or mark it status = \"unconfirmed\" "
-                f"or superseded_by = \"<event id>\""
+                f'{event.status.value}: confirm it, or mark it status = "unconfirmed" '
+                f'or superseded_by = "<event id>"'
             )
     return warnings

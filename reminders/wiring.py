@@ -1,22 +1,31 @@
-"""The parts `gcmcal serve`, `gcmcal worker` and the commands build the same way.
+"""The one place the parts are built: database, timeline source, feeds, mailer, clock.
 
-The web service (`reminders.service`) and the worker (`reminders.worker`) both start from
-here, so the worker can be put together without loading the web app.
+`gcmcal serve` (`reminders.service`), `gcmcal worker` (`reminders.worker`), `export`,
+`impact`, the subscription and bounce commands all start from here, so each part is
+made one way, and the worker can be put together without loading the web app.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote
+from email.utils import parseaddr
+from urllib.parse import quote, urlsplit
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from feeds import Timeline
 from feeds.history import History
 from feeds.publish import FeedSet
 from feeds.revisions import Revision
 from reminders.clock import Clock
+from reminders.db.engine import create_engine, prepare_schema, session_factory
+from reminders.db.migrate import SchemaOutOfDate, require_current
+from reminders.mail.port import Mailer
 from reminders.mail.signing import DkimKeyError, Signer, load_signer
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
@@ -24,6 +33,75 @@ from reminders.timeline_source import TimelineSource
 
 class StartupError(Exception):
     """The service cannot start; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine on `GCMCAL_DATABASE_URL` and its sessions; nothing is opened yet."""
+
+    url: str
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def on(cls, engine: AsyncEngine) -> Database:
+        return cls(
+            engine.url.render_as_string(hide_password=False), engine, session_factory(engine)
+        )
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def database(settings: Settings) -> Database:
+    return Database.on(create_engine(settings.database_url))
+
+
+async def prepare(db: Database) -> None:
+    """The embedded SQLite upgrades itself; a PostgreSQL schema must be current.
+
+    `StartupError` says what is wrong, without the password in the URL.
+    """
+    try:
+        await prepare_schema(db.engine)
+    except SchemaOutOfDate as exc:
+        raise StartupError(str(exc)) from None
+    except (OSError, SQLAlchemyError) as exc:
+        shown = make_url(db.url).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise StartupError(f"cannot use the database {shown}: {reason}") from None
+
+
+@asynccontextmanager
+async def opened_database(
+    settings: Settings, *, read_only: bool = False
+) -> AsyncIterator[Database]:
+    """The database for one command, closed after it.
+
+    `read_only` commands (a dry run) never upgrade the schema: an old one is an error.
+    """
+    db = database(settings)
+    try:
+        if read_only:
+            await require_current(db.engine, db.url)
+        else:
+            await prepare(db)
+        yield db
+    finally:
+        await db.close()
+
+
+def mailer(settings: Settings) -> Mailer:
+    """SMTP to `GCMCAL_SMTP_HOST`, or the Maildir outbox when no server is set."""
+    from reminders.mail.transport import make_mailer  # aiosmtplib only where mail is sent
+
+    return make_mailer(settings)
+
+
+def message_host(settings: Settings) -> str:
+    """The domain of Message-IDs: the From address's, else the public URL's host."""
+    sender = parseaddr(settings.mail_from)[1]
+    return sender.rpartition("@")[2] or urlsplit(settings.base_url).hostname or "localhost"
 
 
 def dkim_signer(settings: Settings) -> Signer | None:

@@ -45,19 +45,16 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from feeds.publish import FeedSet
-from reminders import circuit_store, mail_quota, mail_requests, outbox
+from reminders import circuit_store, mail_quota, mail_requests, outbox, wiring
 from reminders import subscriptions as subs
 from reminders.bounce_score import BouncePolicy
 from reminders.circuit import Breaker, cooldown
 from reminders.circuit_store import CLOSED, CircuitState
 from reminders.clock import Clock, system_clock
-from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.dispatch import (
     DEFAULT_LEASE,
     Dispatcher,
@@ -67,16 +64,17 @@ from reminders.dispatch import (
     envelope_sender,
     verp_senders,
 )
-from reminders.mail.compose import Composer, NothingToSend
+from reminders.mail.compose import Composer
+from reminders.mail.message_types import NothingToSend
 from reminders.mail.port import Mailer
-from reminders.mail.transport import SmtpMailer, make_mailer
+from reminders.mail.transport import SmtpMailer
 from reminders.metrics import CIRCUIT_OPEN, CIRCUIT_OPENINGS, TICK_DURATION
 from reminders.metrics_server import MetricsServer
 from reminders.outbox import Envelope
 from reminders.planning import Planning
 from reminders.settings import Settings
 from reminders.timeline_source import Snapshot, TimelineSource
-from reminders.wiring import dkim_signer, timeline_source
+from reminders.wiring import Database, dkim_signer
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +87,6 @@ PURGE_EVERY = timedelta(hours=1)
 LINK_LANE_SECONDS = 1.0
 LINK_KINDS = tuple(kind.value for kind in subs.LINK_KINDS)
 STOP_WAIT_SECONDS = 50.0
-
 
 
 def bounce_policy(settings: Settings) -> BouncePolicy:
@@ -107,17 +104,11 @@ def return_paths(settings: Settings) -> Callable[[Envelope], str] | None:
     return verp_senders(secret, settings.bounce_local, settings.bounce_domain)
 
 
-def message_host(settings: Settings) -> str:
-    """The domain of Message-IDs: the From address's, else the public URL's host."""
-    sender = envelope_sender(settings.mail_from)
-    return sender.rpartition("@")[2] or urlsplit(settings.base_url).hostname or "localhost"
-
-
 class Worker:
     def __init__(
         self,
         settings: Settings,
-        engine: AsyncEngine,
+        db: Database,
         source: TimelineSource[Any],
         mailer: Mailer,
         composer_for: ComposerFor,
@@ -128,12 +119,12 @@ class Worker:
         unsendable: tuple[type[Exception], ...] = (),
     ) -> None:
         self.settings = settings
-        self.engine = engine
+        self.engine = db.engine
         self.source = source
         self.mailer = mailer
         self.clock = clock
-        self._sessions = session_factory(engine)
-        self.planning = Planning(engine, source, clock, message_host(settings))
+        self._sessions = db.sessions
+        self.planning = Planning(db.engine, source, clock, wiring.message_host(settings))
         self._composer_for = composer_for
         self._random = rng or random.Random()  # noqa: S311 - jitter, not secrets
         self._lease = lease
@@ -173,7 +164,7 @@ class Worker:
         await mail_requests.process(
             self._sessions,
             self.settings.secret_key.get_secret_value(),
-            message_host(self.settings),
+            wiring.message_host(self.settings),
             self.clock,
         )
         snapshot = self.source.snapshot
@@ -357,14 +348,17 @@ async def open_worker(
     clock: Clock = system_clock,
 ) -> Worker:
     """A worker with its own engine, timeline source and mailer (for `gcmcal worker`)."""
-    engine = create_engine(settings.database_url)
-    await prepare_schema(engine)
-    source = timeline_source(settings, session_factory(engine), clock)
+    db = wiring.database(settings)
+    try:
+        await wiring.prepare(db)
+    except BaseException:
+        await db.close()
+        raise
     return Worker(
         settings,
-        engine,
-        source,
-        make_mailer(settings),
+        db,
+        wiring.timeline_source(settings, db.sessions, clock),
+        wiring.mailer(settings),
         mail_composer_for(settings, clock),
         clock=clock,
         lease=lease,

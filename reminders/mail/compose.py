@@ -45,10 +45,9 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, formataddr, parseaddr
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -62,22 +61,26 @@ from reminders.mail.content import (
     MessageItem,
     Section,
     sections,
-    subject,
     until_start,
     zone_of,
 )
+from reminders.mail.message_types import (
+    FEED_PLACEHOLDER,
+    PLACEHOLDER,
+    UNSUBSCRIBE_PLACEHOLDER,
+    Envelope,
+    MessageRecipient,
+    NothingToSend,
+    Rendered,
+    SimpleItem,
+)
 from reminders.mail.mime import CRLF, ascii_filename, crlf, header, part, subject_header
 from reminders.mail.signing import Signer
+from reminders.mail.subject_line import subject
 from reminders.settings import Settings
 from reminders.states import MessageKind
 from reminders.tokens import handle_token, manage_token
 
-#: Stands for the subscriber's token in cached bodies; URL-safe, never in real content.
-PLACEHOLDER = "GCMCALx0TOKENx0PLACEHOLDER"
-#: Stands for the name of the subscriber's personal feed, likewise.
-FEED_PLACEHOLDER = "GCMCALx0FEEDx0PLACEHOLDER"
-#: Likewise for the unsubscribe-only token (List-Unsubscribe and the footer's link).
-UNSUBSCRIBE_PLACEHOLDER = "GCMCALx0UNSUBSCRIBEx0PLACEHOLDER"
 NETWORK_URL = "https://migrationnetwork.un.org/"
 #: Languages whose text is mostly outside ASCII: base64 is shorter than quoted-printable.
 _BASE64_LANGUAGES = frozenset({"ar", "ru", "zh"})
@@ -86,63 +89,6 @@ _BASE64_LANGUAGES = frozenset({"ar", "ru", "zh"})
 _OFF = frozenset({Status.CANCELLED, Status.POSTPONED})
 #: Emails sent because the person just asked for them (not bulk).
 _ON_REQUEST = frozenset({MessageKind.CONFIRM_SUBSCRIPTION, MessageKind.MANAGE_LINK})
-
-
-class MessageRecipient(Protocol):
-    """The subscription a message goes to (`reminders.outbox.Recipient` fits)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def email(self) -> str: ...
-    @property
-    def language(self) -> str: ...
-    @property
-    def tz(self) -> str: ...
-    @property
-    def feed_generation(self) -> int: ...
-    @property
-    def handle(self) -> str: ...
-
-
-class Envelope(Protocol):
-    """One message's rows and recipient (`reminders.outbox.Envelope` fits)."""
-
-    @property
-    def message_id(self) -> str: ...
-    @property
-    def recipient(self) -> MessageRecipient: ...
-    @property
-    def items(self) -> Sequence[MessageItem]: ...
-
-
-class NothingToSend(ValueError):
-    """None of the items' events is in the timeline any more."""
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """Everything of a message that does not depend on the recipient."""
-
-    kind: MessageKind  # the message's main kind (the first section's)
-    subject: str
-    subject_header: bytes  # folded, encoded "Subject: …\r\n"
-    text: str  # with PLACEHOLDER where the token goes
-    html: str
-    attachments: tuple[bytes, ...]  # complete MIME parts
-    language: str
-    list_unsubscribe: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Simple:
-    """An item built in code (for `Composer.confirmation` and `Composer.manage_link`)."""
-
-    kind: str
-    event_id: str | None = None
-    lead: str | None = None
-    revision: int = 0
-    payload: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _address_ok(address: str) -> bool:
@@ -428,11 +374,11 @@ class Composer:
     ) -> bytes:
         """The double opt-in request: a link to the page with the Confirm button."""
         payload = {"expires_at": expires_at.isoformat()} if expires_at else {}
-        item = _Simple(MessageKind.CONFIRM_SUBSCRIPTION.value, payload=payload)
+        item = SimpleItem(MessageKind.CONFIRM_SUBSCRIPTION.value, payload=payload)
         return self.message_bytes(recipient, [item], message_id=message_id, now=now)
 
     def manage_link(self, recipient: MessageRecipient, *, message_id: str, now: datetime) -> bytes:
-        item = _Simple(MessageKind.MANAGE_LINK.value)
+        item = SimpleItem(MessageKind.MANAGE_LINK.value)
         return self.message_bytes(recipient, [item], message_id=message_id, now=now)
 
 

@@ -285,7 +285,7 @@ def _actions(
 
 
 def _status(event: Event, lang: str, now: datetime) -> str:
-    """"" when the organisers confirmed it; else how sure it is ("reported by …")."""
+    """ "" when the organisers confirmed it; else how sure it is ("reported by …")."""
     if event.status is Status.CONFIRMED and not event.reported_only and lapse(event, now) is None:
         return ""
     return status_label(event, lang, now)
@@ -414,36 +414,3 @@ def sections(
             )
             found.append(Section(key, views, what))
     return tuple(found)
-
-
-#: Languages whose subject segments after the first start in lower case ("; moved: …").
-_CASED = frozenset({"en", "fr", "es", "ru"})
-#: Punctuation between subject segments where the script has its own semicolon.
-_SEGMENT_JOINER = {"ar": "؛ ", "zh": "；"}
-
-
-def _segment(section: Section, lang: str) -> str:
-    if len(section.events) > 1:
-        return ngettext(lang, *words.SUBJECT_MANY[section.kind], len(section.events))
-    view = section.events[0]
-    what = section.happened[0] if section.happened else section.kind
-    if what == MessageKind.REMINDER and view.deadline:
-        what = words.DEADLINE_SUBJECT_KEY
-    return gettext(
-        lang,
-        words.SUBJECT_HAPPENED[what],
-        title=str(view.title),
-        starts=view.starts,
-        when=view.period,
-    )
-
-
-def subject(found: Sequence[Section], lang: str) -> str:
-    """The subject line: what happened, section by section ("Cancelled: …; moved: …").
-
-    A section about one event names it; a section about several counts them.
-    """
-    parts = [_segment(section, lang) for section in found]
-    if lang in _CASED:
-        parts[1:] = [part[:1].lower() + part[1:] for part in parts[1:]]
-    return _SEGMENT_JOINER.get(lang, "; ").join(parts)

@@ -125,9 +125,7 @@ def change_feeds_router(
             built_for[0] = found
         atom = memo.get((key, lang))
         if atom is None:
-            atom = memo[(key, lang)] = build_feed(
-                current, found, key, lang, base_url, revisions()
-            )
+            atom = memo[(key, lang)] = build_feed(current, found, key, lang, base_url, revisions())
         headers = {
             "ETag": atom.etag,
             "Last-Modified": http_date(atom.updated),

@@ -69,7 +69,6 @@ def error_page(
     )
 
 
-
 def region_not_found(request: Request, region_id: str, lang: str | None = None) -> HTMLResponse:
     return error_page(
         request,

@@ -40,4 +40,3 @@ class RequestId:
             await self.app(scope, receive, send_with_id)
         finally:
             current_request_id.reset(token)
-

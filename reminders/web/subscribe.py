@@ -29,9 +29,8 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from email.utils import parseaddr
 from typing import Protocol, TypeVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from babel.units import format_unit
 from fastapi import APIRouter, Request
@@ -75,6 +74,7 @@ from reminders.web.ratelimit import (
 from reminders.web.subscription_view import date_time, long_date, summary
 from reminders.web.timeline_view import LANGUAGE_MENU
 from reminders.web.translations import N_
+from reminders.wiring import message_host
 
 log = logging.getLogger(__name__)
 
@@ -127,12 +127,7 @@ def subscription_router(backend: Backend, limiter: SlidingWindow | None = None) 
     secret = settings.secret_key.get_secret_value()
     base_url = settings.base_url.rstrip("/")
     bounce_policy = BouncePolicy(threshold=settings.bounce_threshold)
-    # Message-IDs in the From address's domain, as the dispatcher's own.
-    mail_host = (
-        parseaddr(settings.mail_from)[1].rpartition("@")[2]
-        or urlsplit(base_url).hostname
-        or "localhost"
-    )
+    mail_host = message_host(settings)  # Message-IDs in the dispatcher's own domain
     own_origin = origin_of(base_url)
     clients = limiter or SlidingWindow(REQUESTS_PER_CLIENT, CLIENT_WINDOW, backend.clock)
     personal = PersonalFeeds(lambda: backend.source.snapshot, base_url)

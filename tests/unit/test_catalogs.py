@@ -50,9 +50,7 @@ def test_extract_then_update_leaves_catalogs_unchanged(tmp_path: Path) -> None:
         capture_output=True,
     )
     assert [
-        found
-        for folder in CATALOG_DIRS
-        for found in _differences(ROOT / folder, tmp_path / folder)
+        found for folder in CATALOG_DIRS for found in _differences(ROOT / folder, tmp_path / folder)
     ] == []
 
 

@@ -34,6 +34,8 @@ CORE = (
     "reminders.bounce_kinds",
     "reminders.mail.words",
     "reminders.mail.content",
+    "reminders.mail.subject_line",
+    "reminders.mail.message_types",
     "reminders.mail.compose",
     "reminders.tokens",
     "reminders.addresses",

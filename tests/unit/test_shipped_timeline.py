@@ -19,6 +19,7 @@ REGION_IDS = (
     "asia-pacific",
 )
 
+
 @pytest.fixture(scope="module")
 def timeline() -> Timeline:
     return load_timeline(SHIPPED)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from feeds.publish import FeedSet
+from reminders import wiring
 from reminders.db.engine import session_factory
 from reminders.mail.transport import MaildirMailer
 from reminders.service import Service
@@ -70,7 +71,7 @@ async def test_timeline_edit_gives_one_change_notice_whoever_reads_it_first(
 
     worker = Worker(
         settings,
-        db.engine,
+        wiring.Database.on(db.engine),
         source(),
         MaildirMailer(settings.outbox),
         mail_composer_for(settings, clock),

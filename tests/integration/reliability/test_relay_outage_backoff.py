@@ -24,9 +24,10 @@ from aiosmtpd.smtp import SMTP as SmtpServer
 from sqlalchemy import select
 
 from feeds.publish import FeedSet
+from reminders import wiring
 from reminders.backoff import SCHEDULE
 from reminders.db.engine import session_factory
-from reminders.mail.compose import NothingToSend
+from reminders.mail.message_types import NothingToSend
 from reminders.mail.transport import SmtpMailer
 from reminders.settings import Settings
 from reminders.states import OutboxState
@@ -166,7 +167,7 @@ async def test_relay_down_then_deferring_then_up_delivers_each_message_once_on_t
         mailer = SmtpMailer(settings)
         worker = Worker(
             settings,
-            db.engine,
+            wiring.Database.on(db.engine),
             source,
             mailer,
             mail_composer_for(settings, clock),

@@ -12,7 +12,8 @@ import pytest
 from icalendar import Calendar
 
 from feeds.wording import LANGUAGES, Status
-from reminders.mail.compose import Composer, NothingToSend, message_id_for
+from reminders.mail.compose import Composer, message_id_for
+from reminders.mail.message_types import NothingToSend
 from reminders.settings import Settings
 from reminders.states import MessageKind
 from reminders.tokens import handle_token, manage_token

@@ -374,9 +374,7 @@ def test_render_event_with_method_publish_holds_one_event() -> None:
     assert event is not None
 
     revision = REVISIONS["ap-timed"]
-    body = render_event(
-        event, feed=META, revision=revision, lang="fr", now=NOW, method="PUBLISH"
-    )
+    body = render_event(event, feed=META, revision=revision, lang="fr", now=NOW, method="PUBLISH")
 
     assert header_lines(body)[:5] == [
         "BEGIN:VCALENDAR",

@@ -88,7 +88,9 @@ def test_diff_every_watched_field() -> None:
 
 def test_diff_description_and_sources_not_watched() -> None:
     tl = base()
-    new = replaced(tl, "review", descriptions={"en": "New text"}, sources=(Source("https://x.org"),))
+    new = replaced(
+        tl, "review", descriptions={"en": "New text"}, sources=(Source("https://x.org"),)
+    )
     assert diff(published(tl, "review"), published(new, "review")) == []
 
 
@@ -151,7 +153,7 @@ def test_between_after_advance_owes_only_the_date_notice() -> None:
     ]
     assert owed == [
         None,  # the review's description changed: no notice for that
-        EventChange("pre", 1, ChangeClass.CONFIRMED, (Change("date", "2024-03", "2024-03-18"),))
+        EventChange("pre", 1, ChangeClass.CONFIRMED, (Change("date", "2024-03", "2024-03-18"),)),
     ]
 
 

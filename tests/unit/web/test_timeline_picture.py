@@ -59,8 +59,7 @@ def test_mark_name_title_and_date_or_only_the_date() -> None:
     assert review is not None
     assert expected is not None
     assert mark_name(review, "en", TODAY) == (
-        "Africa: second GCM regional review (intergovernmental conference),"
-        " 9–10 October 2024"
+        "Africa: second GCM regional review (intergovernmental conference), 9–10 October 2024"
     )
     assert mark_name(review, "zh", TODAY, short=True) == "2024年10月9日至10日"
     assert mark_name(expected, "fr", TODAY, short=True) == (
