@@ -29,8 +29,8 @@ from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "browser-test-secret"
-START_SECONDS = 60.0  # most time the service may take to answer /healthz
-MAIL_SECONDS = 60.0  # most time an email may take to arrive
+START_SECONDS = 180.0  # most time the service may take to answer /healthz
+MAIL_SECONDS = 120.0  # most time an email may take to arrive
 #: Chromium flags: headless, sandbox-free (containers), no background traffic.
 CHROMIUM_ARGS = [
     "--headless",

@@ -134,7 +134,7 @@ async def test_feed_under_load_while_dispatching_answers_200_or_304_and_keeps_it
                     except httpx.TransportError:
                         return False
 
-                await wait_for(healthy, 60, "gcmcal serve answering", log_path)
+                await wait_for(healthy, 240, "gcmcal serve answering", log_path)
                 feed = await client.get(PATH)
                 assert feed.status_code == 200
                 etag = feed.headers["etag"]
@@ -150,7 +150,7 @@ async def test_feed_under_load_while_dispatching_answers_200_or_304_and_keeps_it
             async def all_sent() -> bool:
                 return await states(db.engine) == Counter({OutboxState.SENT: REMINDERS})
 
-            await wait_for(all_sent, 60, "every reminder sent", log_path, every=0.5)
+            await wait_for(all_sent, 240, "every reminder sent", log_path, every=0.5)
             rss_end = rss_kb(server.pid)
         finally:
             exit_status = await stop_process(server)

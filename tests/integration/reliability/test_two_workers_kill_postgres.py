@@ -68,7 +68,7 @@ async def test_two_workers_deliver_everything_once_but_the_killed_workers_leased
             async def a_third_received() -> bool:
                 return sink.total >= KILL_AT
 
-            await wait_for(a_third_received, 60, "a third of the messages received", log_path)
+            await wait_for(a_third_received, 240, "a third of the messages received", log_path)
             doomed.send_signal(signal.SIGKILL)
             assert await doomed.wait() == -signal.SIGKILL
             at_kill = await outbox_rows(db.engine)
@@ -80,7 +80,7 @@ async def test_two_workers_deliver_everything_once_but_the_killed_workers_leased
             async def all_sent() -> bool:
                 return (await states(db.engine)) == Counter({OutboxState.SENT: COUNT})
 
-            await wait_for(all_sent, 80, "every row sent", log_path, every=0.5)
+            await wait_for(all_sent, 240, "every row sent", log_path, every=0.5)
         finally:
             exits = [await stop_process(process) for process in started]
         rows = await outbox_rows(db.engine)

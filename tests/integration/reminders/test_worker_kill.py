@@ -80,6 +80,9 @@ async def _wait_for(condition: Callable[[], Any], seconds: float, log: Path) -> 
     raise AssertionError(f"not met within {seconds} s; worker log:\n{log.read_text()}")
 
 
+# A worker killed mid-send, over a minute of real sending: the reliability kind of test.
+@pytest.mark.slow
+@pytest.mark.timeout(900)
 @pytest.mark.anyio
 async def test_killed_worker_resends_only_its_leased_rows_with_the_same_message_ids(
     tmp_path: Path,
@@ -99,7 +102,7 @@ async def test_killed_worker_resends_only_its_leased_rows_with_the_same_message_
             async def halfway() -> bool:
                 return len(sink.received) >= COUNT // 4
 
-            await _wait_for(halfway, 120, log)
+            await _wait_for(halfway, 240, log)
             first.send_signal(signal.SIGKILL)
             assert await first.wait() == -signal.SIGKILL
             at_kill = await outbox_rows(engine)
@@ -111,7 +114,7 @@ async def test_killed_worker_resends_only_its_leased_rows_with_the_same_message_
             async def all_sent() -> bool:
                 return all(row.state == OutboxState.SENT for row in await outbox_rows(engine))
 
-            await _wait_for(all_sent, 120, log)
+            await _wait_for(all_sent, 240, log)
             second.send_signal(signal.SIGTERM)
             second_exit = await asyncio.wait_for(second.wait(), 60)
             rows = await outbox_rows(engine)

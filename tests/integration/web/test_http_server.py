@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-START_SECONDS = 30
+START_SECONDS = 120
 
 APP = """
 import json, sys
