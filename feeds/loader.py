@@ -11,19 +11,27 @@ import tomllib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from feeds import when as when_module
+from feeds.local_times import local_time_problems
 from feeds.parse_memo import ParseMemo, read_document
 from feeds.timeline import GLOBAL, Event, Link, Region, Registration, Source, Texts, Timeline
-from feeds.wording import LANGUAGES, Kind, Modality, SourceKind, Status
+from feeds.timeline_schema import (
+    EventIn,
+    FileIn,
+    HeaderIn,
+    RegionIn,
+    RegistrationIn,
+    TextIn,
+)
+from feeds.wording import LANGUAGES, SourceKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,75 +49,6 @@ class TimelineError(Exception):
         self.source = source
         self.problems = problems
         super().__init__(f"{source}: {len(problems)} problem(s)\n" + "\n".join(map(str, problems)))
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-#: A human-readable text: per language (``{ en = "…", fr = "…" }``), or one plain string,
-#: which is the text in the timeline's default language.
-_TextIn = str | dict[str, str]
-
-
-class _LinkIn(_Strict):
-    url: str
-    label: _TextIn = ""
-
-
-class _SourceIn(_Strict):
-    url: str
-    kind: SourceKind
-    by: _TextIn = ""
-
-
-class _RegistrationIn(_Strict):
-    url: str = ""
-    deadline: str = ""
-    note: _TextIn = ""
-
-
-class _Header(_Strict):
-    name: str = "GCM regional reviews"
-    default_language: str = "en"
-    default_tz: str = "Europe/Zurich"
-    confirm_removal: list[str] = []
-
-
-class _RegionIn(_Strict):
-    id: str
-    name: _TextIn
-    tz: str
-    contact: str = ""
-    url: str = ""
-
-
-class _EventIn(_Strict):
-    id: str
-    region: str
-    kind: Kind
-    when: str
-    title: _TextIn
-    tz: str | None = None
-    status: Status = Status.CONFIRMED
-    place: _TextIn = ""
-    modality: Modality | None = None
-    links: list[_LinkIn] = []
-    description: _TextIn = ""
-    # A plain URL is the organisers' own page; a report by others says who reported it.
-    sources: list[str | _SourceIn] = []
-    #: UIDs this event has in organisers' calendars (`gcmcal import` matches by them).
-    external_uids: list[str] = []
-    #: The date as first announced, in the same grammar as `when` ("week of 2024-11-03").
-    announced: str = ""
-    superseded_by: str = ""
-    registration: _RegistrationIn | None = None
-
-
-class _FileIn(_Strict):
-    timeline: dict[str, Any] = {}
-    regions: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
 
 
 #: "all" names the all-regions feed; "global" marks events that belong to every region.
@@ -175,7 +114,7 @@ class _Builder:
         self,
         place: str,
         field: str,
-        value: _TextIn,
+        value: TextIn,
         default_language: str,
         *,
         required: bool = False,
@@ -211,12 +150,12 @@ class _Builder:
         )
         return False
 
-    def header(self, raw: Mapping[str, Any]) -> _Header:
+    def header(self, raw: Mapping[str, Any]) -> HeaderIn:
         try:
-            header = _Header.model_validate(raw)
+            header = HeaderIn.model_validate(raw)
         except ValidationError as exc:
             self.problems += _pydantic_problems("timeline", exc)
-            return _Header()
+            return HeaderIn()
         if header.default_language not in LANGUAGES:
             self.problem(
                 "timeline",
@@ -229,7 +168,7 @@ class _Builder:
     def region(self, index: int, raw: Mapping[str, Any], default_language: str) -> Region | None:
         place = _place("region", raw, index)
         try:
-            data = _RegionIn.model_validate(raw)
+            data = RegionIn.model_validate(raw)
         except ValidationError as exc:
             self.problems += _pydantic_problems(place, exc)
             return None
@@ -247,11 +186,11 @@ class _Builder:
         return Region(data.id, names, data.tz, data.contact, data.url)
 
     def event(
-        self, index: int, raw: Mapping[str, Any], regions: Mapping[str, Region], header: _Header
+        self, index: int, raw: Mapping[str, Any], regions: Mapping[str, Region], header: HeaderIn
     ) -> Event | None:
         place = _place("event", raw, index)
         try:
-            data = _EventIn.model_validate(raw)
+            data = EventIn.model_validate(raw)
         except ValidationError as exc:
             self.problems += _pydantic_problems(place, exc)
             return None
@@ -334,7 +273,7 @@ class _Builder:
         )
 
     def registration(
-        self, place: str, data: _RegistrationIn | None, language: str
+        self, place: str, data: RegistrationIn | None, language: str
     ) -> Registration | None:
         if data is None:
             return None
@@ -364,42 +303,6 @@ class _Builder:
         for value, count in Counter(i for i in ids if isinstance(i, str)).items():
             if value and count > 1:
                 self.problem(f"{what} {value}", "id", f"used by {count} {what}s")
-
-
-def local_time_problems(when: when_module.When, tz: str) -> list[str]:
-    """A timed value's local times that do not exist in `tz` (the clocks jump over
-    them), or happen twice (the clocks go back) without an offset saying which."""
-    if not when.is_timed:
-        return []
-    assert when.start_time is not None
-    zone = ZoneInfo(tz)
-    times = [(when.first_day, when.start_time, when.start_offset)]
-    if when.end_time is not None:
-        times.append((when.last_day, when.end_time, when.end_offset))
-    problems = []
-    for day, moment, offset in times:
-        local = f"{day.isoformat()}T{moment:%H:%M}"
-        instants = when_module.local_instants(day, moment, zone)
-        offsets = [when_module.offset_text(i.utcoffset()) for i in instants]
-        if not instants:
-            problems.append(
-                f"{local} does not exist in {tz}: the clocks skip it (spring forward); "
-                "use a time that exists"
-            )
-        elif offset is not None and when_module.offset_text(offset) not in offsets:
-            problems.append(
-                f"{local}{when_module.offset_text(offset)}: {tz} is at {' or '.join(offsets)} then"
-            )
-        elif len(instants) > 1 and offset is None:
-            both = " and ".join(
-                f"{local}{text} ({i.astimezone(UTC):%H:%M} UTC)"
-                for text, i in zip(offsets, instants, strict=True)
-            )
-            problems.append(
-                f"{local} happens twice in {tz} (the clocks go back): {both}; "
-                f"write the one you mean with its offset, e.g. {local}{offsets[0]}"
-            )
-    return problems
 
 
 def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str) -> Problem:
@@ -448,7 +351,7 @@ def parse_timeline(
         raise TimelineError(source, [_syntax_problem(exc, text)]) from None
     builder = _Builder()
     try:
-        top = _FileIn.model_validate(document)
+        top = FileIn.model_validate(document)
     except ValidationError as exc:
         raise TimelineError(source, _pydantic_problems("file", exc)) from None
 
