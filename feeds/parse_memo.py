@@ -19,7 +19,8 @@ from typing import Any
 
 from feeds.timeline import Event
 
-_BLOCK = re.compile(r"^\[\[events\]\][ \t]*\n", re.MULTILINE)
+_MARK = "[[events]]"
+_BLANKS = frozenset(" \t")
 _OTHER_TABLE = re.compile(r"^[ \t]*\[(?!\[?[ \t]*events[ \t]*\.)", re.MULTILINE)
 
 
@@ -36,7 +37,7 @@ class ParseMemo:
 def read_document(text: str, memo: ParseMemo) -> tuple[dict[str, Any], list[str] | None]:
     """The TOML document of `text`, and the text of each event block (None: parsed whole;
     a syntax error then raises `tomllib.TOMLDecodeError` as `tomllib.loads` does)."""
-    head, *blocks = _BLOCK.split(text)
+    head, *blocks = split_blocks(text)
     if not blocks or any(_OTHER_TABLE.search(block) for block in blocks):
         return tomllib.loads(text), None
     try:
@@ -54,3 +55,20 @@ def read_document(text: str, memo: ParseMemo) -> tuple[dict[str, Any], list[str]
     memo.tables = tables
     document["events"] = [tables[block] for block in blocks]
     return document, blocks
+
+
+def split_blocks(text: str) -> list[str]:
+    """The text before the first line that is ``[[events]]`` (spaces or tabs may follow),
+    then the text after each such line: one short search per block, where one regular
+    expression over a long file would hold the GIL (and the serving loop) throughout."""
+    pieces, start, at = [], 0, text.find(_MARK)
+    while at >= 0:
+        end = at + len(_MARK)
+        while end < len(text) and text[end] in _BLANKS:
+            end += 1
+        if (at == 0 or text[at - 1] == "\n") and text.startswith("\n", end):
+            pieces.append(text[start:at])
+            start = end + 1
+        at = text.find(_MARK, at + 1)
+    pieces.append(text[start:])
+    return pieces

@@ -9,6 +9,7 @@ which row locks alone could not cover.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,7 +72,8 @@ async def record_timeline(
             event_id: Revision(sequence, modified, digest, contact, names)
             for event_id, sequence, modified, digest, contact, names in stored
         }
-        revisions, changed_ids = advance(previous, timeline, now)
+        # Off the event loop: it digests every event's surroundings.
+        revisions, changed_ids = await asyncio.to_thread(advance, previous, timeline, now)
         gone_before = await _removed_ids(session)
         leaving = {
             event_id

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -85,11 +86,10 @@ class TimelineSource(Generic[F]):
         """Reload if the file changed (or the day did); return the events that changed."""
         now = self._clock()
         try:
-            raw = await asyncio.to_thread(self.path.read_bytes)
+            raw, digest = await asyncio.to_thread(_read, self.path)
         except OSError as exc:
             self._fail(f"{self.path}: cannot read: {exc}", now)
             return []
-        digest = hashlib.sha256(raw).hexdigest()
         current = self.snapshot
         if current is not None and current.file_digest == digest:
             if current.loaded_at.date() != now.date():
@@ -100,7 +100,7 @@ class TimelineSource(Generic[F]):
             return []
         try:
             # Off the event loop: a long timeline takes a while to validate.
-            timeline = await asyncio.to_thread(_parse, raw, str(self.path), self._memo)
+            timeline = await off_loop(_parse, raw, str(self.path), self._memo)
         except TimelineError as exc:
             self._fail(str(exc), now)
             return []
@@ -156,7 +156,7 @@ class TimelineSource(Generic[F]):
         history: History,
     ) -> None:
         # Rendering every feed takes a while; requests keep being served meanwhile.
-        served = await asyncio.to_thread(self._build, timeline, revisions, now, history)
+        served = await off_loop(self._build, timeline, revisions, now, history)
         self.snapshot = Snapshot(timeline, revisions, served, digest, now, history)
 
     def _fail(self, message: str, now: datetime) -> None:
@@ -173,6 +173,29 @@ class TimelineSource(Generic[F]):
             "error": self.error.message if self.error else None,
             "error_at": self.error.at.isoformat() if self.error else None,
         }
+
+
+#: How long a thread may hold the GIL while another waits for it, during a reload: the
+#: event loop then waits at most this long to answer a request (Python's default: 5 ms,
+#: several times per request).
+RELOAD_SWITCH_INTERVAL = 0.0005
+
+T = TypeVar("T")
+
+
+async def off_loop(work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` in a thread, with the GIL handed back to the serving loop often."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, RELOAD_SWITCH_INTERVAL))
+    try:
+        return await asyncio.to_thread(work, *args)
+    finally:
+        sys.setswitchinterval(before)
+
+
+def _read(path: Path) -> tuple[bytes, str]:
+    raw = path.read_bytes()
+    return raw, hashlib.sha256(raw).hexdigest()
 
 
 def _parse(raw: bytes, name: str, memo: ParseMemo) -> Timeline:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bench.synthetic_timeline import edited, synthetic_timeline
 from feeds import TimelineError, parse_timeline
-from feeds.parse_memo import ParseMemo
+from feeds.parse_memo import ParseMemo, split_blocks
 
 TEXT = synthetic_timeline(120)
 
@@ -57,3 +61,16 @@ def test_parse_with_memo_of_a_broken_file_reports_what_a_plain_parse_does(
         parse_timeline(broken, "t.toml", memo)
 
     assert str(memoised.value) == str(plain.value)
+
+
+_EVENTS_LINE = re.compile(r"^\[\[events\]\][ \t]*\n", re.MULTILINE)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["[[events]]", "\n", " ", "\t", "x", "[", "]", "id = 1", "[[events]]\n"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_split_blocks_of_any_text_is_the_line_pattern_split(text: str) -> None:
+    assert split_blocks(text) == _EVENTS_LINE.split(text)
