@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from reminders.logs import current_request_id
+from reminders.web.response_headers import adding_headers
 
 _MAX_LENGTH = 64
 
@@ -27,16 +28,8 @@ class RequestId:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = given if _acceptable(given) else secrets.token_hex(8)
         token = current_request_id.set(request_id)
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", request_id.encode()),
-                ]
-            await send(message)
-
+        header = ((b"x-request-id", request_id.encode()),)
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, adding_headers(send, lambda _own: header))
         finally:
             current_request_id.reset(token)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from reminders.web.response_headers import Headers, adding_headers
 
 #: Pages use only their own stylesheet and script; nothing from third parties.
 CONTENT_SECURITY_POLICY = (
@@ -29,15 +31,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                if b"content-security-policy" in present:
-                    # A page with its own policy (the embed) decides framing with
-                    # frame-ancestors; X-Frame-Options would forbid every frame.
-                    present.add(b"x-frame-options")
-                extra = [item for item in SECURITY_HEADERS if item[0] not in present]
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
+        await self.app(scope, receive, adding_headers(send, _missing_security_headers))
 
-        await self.app(scope, receive, send_with_headers)
+
+def _missing_security_headers(own: Headers) -> Headers:
+    present = {name.lower() for name, _ in own}
+    if b"content-security-policy" in present:
+        # A page with its own policy (the embed) decides framing with
+        # frame-ancestors; X-Frame-Options would forbid every frame.
+        present.add(b"x-frame-options")
+    return [item for item in SECURITY_HEADERS if item[0] not in present]
