@@ -72,6 +72,11 @@ class HistoryEntry:
 
 History = Mapping[str, tuple[HistoryEntry, ...]]
 
+#: The keys of `HistoryEntry.published` that what is served reads (its region and
+#: titles; region and kind choose the feeds an entry touched): a service keeps only
+#: these for every event, not each revision's whole text.
+SERVED_FIELDS = frozenset({"region", "kind", "titles"})
+
 
 def by_event(entries: Iterable[HistoryEntry]) -> dict[str, tuple[HistoryEntry, ...]]:
     """Entries grouped per event, oldest first within each."""

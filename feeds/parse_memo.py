@@ -12,6 +12,7 @@ results and error positions never differ from a plain parse.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ _OTHER_TABLE = re.compile(r"^[ \t]*\[(?!\[?[ \t]*events[ \t]*\.)", re.MULTILINE)
 class ParseMemo:
     """Kept by whoever re-reads the same file (the service's timeline source)."""
 
+    #: Per block (by the digest of its text), its TOML table and its event.
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     #: The regions and header the kept events were built with.
@@ -35,8 +37,9 @@ class ParseMemo:
 
 
 def read_document(text: str, memo: ParseMemo) -> tuple[dict[str, Any], list[str] | None]:
-    """The TOML document of `text`, and the text of each event block (None: parsed whole;
-    a syntax error then raises `tomllib.TOMLDecodeError` as `tomllib.loads` does)."""
+    """The TOML document of `text`, and a key for each event block: a digest of its text
+    (None: parsed whole; a syntax error then raises `tomllib.TOMLDecodeError` as
+    `tomllib.loads` does)."""
     head, *blocks = split_blocks(text)
     if not blocks or any(_OTHER_TABLE.search(block) for block in blocks):
         return tomllib.loads(text), None
@@ -44,17 +47,19 @@ def read_document(text: str, memo: ParseMemo) -> tuple[dict[str, Any], list[str]
         document = tomllib.loads(head)
         if "events" in document:
             return tomllib.loads(text), None
+        # Keyed by a digest of the text: the memo need not keep a second copy of the file.
+        keys = [hashlib.sha256(block.encode()).hexdigest() for block in blocks]
         tables = {}
-        for block in blocks:
-            table = memo.tables.get(block)
+        for key, block in zip(keys, blocks, strict=True):
+            table = memo.tables.get(key)
             if table is None:
                 table = tomllib.loads("[[events]]\n" + block)["events"][0]
-            tables[block] = table
+            tables[key] = table
     except tomllib.TOMLDecodeError:
         return tomllib.loads(text), None
     memo.tables = tables
-    document["events"] = [tables[block] for block in blocks]
-    return document, blocks
+    document["events"] = [tables[key] for key in keys]
+    return document, keys
 
 
 def split_blocks(text: str) -> list[str]:

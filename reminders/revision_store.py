@@ -215,23 +215,31 @@ def _removal_row(row: EventRevision, now: datetime) -> dict[str, Any]:
     }
 
 
-def _entry(row: EventHistory) -> HistoryEntry:
+def _entry(row: EventHistory, fields: frozenset[str] | None) -> HistoryEntry:
+    published = row.published
+    if fields is not None:
+        published = {key: value for key, value in published.items() if key in fields}
     return HistoryEntry(
         event_id=row.event_id,
         sequence=row.sequence,
         at=row.at,
         effect=Effect(row.effect),
         changes=tuple(FieldChange.from_json(change) for change in row.changes),
-        published=row.published,
+        published=published,
     )
 
 
-async def load_history(session: AsyncSession, event_ids: Iterable[str] | None = None) -> History:
-    """The change history of every event (or of `event_ids`), oldest first per event."""
+async def load_history(
+    session: AsyncSession,
+    event_ids: Iterable[str] | None = None,
+    fields: frozenset[str] | None = None,
+) -> History:
+    """The change history of every event (or of `event_ids`), oldest first per event;
+    with `fields`, each entry's `published` keeps only those keys."""
     query = select(EventHistory).order_by(EventHistory.at, EventHistory.id)
     if event_ids is not None:
         query = query.where(EventHistory.event_id.in_(list(event_ids)))
-    return by_event(_entry(row) for row in (await session.scalars(query)).all())
+    return by_event(_entry(row, fields) for row in (await session.scalars(query)).all())
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,12 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import Timeline, TimelineError, parse_timeline
-from feeds.history import History
+from feeds.history import SERVED_FIELDS, History
 from feeds.loader import decode_timeline
 from feeds.parse_memo import ParseMemo
 from feeds.removal_guard import removal_problems
 from feeds.revisions import Revision
+from reminders.memory_return import return_free_memory
 from reminders.revision_store import (
     RecordedChange,
     events_in_service,
@@ -124,7 +125,7 @@ class TimelineSource(Generic[F]):
         ever written with one of those, by this instance or another)."""
         current = self.snapshot
         if current is None:
-            return await load_history(session)
+            return await load_history(session, fields=SERVED_FIELDS)
         old_ids = {event.id for event in current.timeline.events}
         new_ids = {event.id for event in timeline.events}
         affected = old_ids ^ new_ids
@@ -135,7 +136,7 @@ class TimelineSource(Generic[F]):
         }
         if not affected:
             return current.history
-        fresh = await load_history(session, affected)
+        fresh = await load_history(session, affected, SERVED_FIELDS)
         history = {k: v for k, v in current.history.items() if k not in affected}
         history.update(fresh)
         return history
@@ -158,6 +159,7 @@ class TimelineSource(Generic[F]):
         # Rendering every feed takes a while; requests keep being served meanwhile.
         served = await off_loop(self._build, timeline, revisions, now, history)
         self.snapshot = Snapshot(timeline, revisions, served, digest, now, history)
+        await asyncio.to_thread(return_free_memory)  # the last load's feeds are gone now
 
     def _fail(self, message: str, now: datetime) -> None:
         kept = "keeping the last good timeline" if self.snapshot else "no timeline in service"

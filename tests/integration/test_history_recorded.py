@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from feeds import when as w
-from feeds.history import Effect, FieldChange, HistoryEntry
+from feeds.history import SERVED_FIELDS, Effect, FieldChange, HistoryEntry
 from reminders.db.engine import create_engine, create_schema, session_factory
 from reminders.revision_store import load_history, record_timeline
 from tests.support.reminder_fixtures import event, replaced, timeline
@@ -65,4 +65,32 @@ async def test_history_added_confirmed_text_removed_and_back(tmp_path: Path) -> 
             HistoryEntry("talk", 1, T2, Effect.REMOVED, (), talk),
             HistoryEntry("talk", 1, T3, Effect.ADDED, (), talk),
         ),
+    }
+
+
+@pytest.mark.anyio
+async def test_history_with_served_fields_keeps_region_kind_and_titles(tmp_path: Path) -> None:
+    first = timeline(event("review", "2024-05"))
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    try:
+        await create_schema(engine)
+        sessions = session_factory(engine)
+        await record_timeline(sessions, first, T0)
+        async with sessions() as session:
+            history = await load_history(session, fields=SERVED_FIELDS)
+    finally:
+        await engine.dispose()
+
+    published = first.event("review").published()  # type: ignore[union-attr]
+    assert history == {
+        "review": (
+            HistoryEntry(
+                "review",
+                0,
+                T0,
+                Effect.ADDED,
+                (),
+                {key: published[key] for key in ("kind", "region", "titles")},
+            ),
+        )
     }
