@@ -2,10 +2,7 @@
 
 The picture answers "what comes when, and how sure is it?". Each event becomes a mark
 over exactly the days it may fall on — from the earliest possible start to the latest
-possible end, as `When` knows them — in the lane of its stage. Stretches of at least
-half a year without any event are left out of the axis and drawn as a break, so that a
-round of reviews and the next one, years later, both stay readable; inside a stretch the
-scale is linear, so a window's width is the true measure of its uncertainty.
+possible end, as `When` knows them — in the lane of its stage, on the axis of `feeds.picture_axis`.
 
 Coordinates are SVG user units (CSS pixels), computed left to right and mirrored as a
 whole for right-to-left pages, so time runs from right to left there.
@@ -13,12 +10,12 @@ whole for right-to-left pages, so time runs from right to left there.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from feeds.picture_axis import Axis, Label, make_axis, segments, text_width, ticks
 from feeds.timeline import Event
 from feeds.wording import Kind, Status
 
@@ -96,8 +93,9 @@ class Band:
 
     heading: str  # "" for none
     href: str
-    events: tuple[Event, ...]
+    events: tuple[Event, ...]  # those drawn (`feeds.picture_reach`)
     every_stage: bool  # draw the six stage lanes even when empty
+    left_out: int = 0  # the band's events not drawn, further from today
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +129,6 @@ class BandBox:
 
 
 @dataclass(frozen=True, slots=True)
-class Label:
-    x: float  # where the text starts (its right end on right-to-left pages)
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
 class Layout:
     width: float
     height: float
@@ -164,17 +156,6 @@ class Layout:
         return tuple(m for band in self.bands for lane in band.lanes for m in lane.marks)
 
 
-def text_width(text: str, size: float) -> float:
-    """A generous estimate of the width of `text` (no font metrics on the server): CJK
-    characters are square, Arabic letters join narrowly, Cyrillic ones run wider than
-    Latin ones, which take about half an em."""
-    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
-    arabic = sum(1 for ch in text if "\u0600" <= ch <= "\u06ff")
-    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
-    other = len(text) - wide - arabic - cyrillic
-    return (wide * 1.0 + arabic * 0.45 + cyrillic * 0.64 + other * 0.55) * size
-
-
 def wrap(text: str, size: float, width: float) -> tuple[str, ...]:
     """`text` on one line, or on two split at the space that balances them best when it
     is wider than `width` (narrow label columns leave more of a small screen to time)."""
@@ -192,75 +173,6 @@ def look_of(event: Event) -> Look:
     if event.when.is_exact_day and event.status is Status.CONFIRMED:
         return Look.FIXED
     return Look.POSSIBLE
-
-
-# The axis ------------------------------------------------------------------------------
-
-
-def _quarter(day: date) -> int:
-    return day.year * 4 + (day.month - 1) // 3
-
-
-def _quarter_start(index: int) -> date:
-    return date(index // 4, index % 4 * 3 + 1, 1)
-
-
-def segments(events: Iterable[Event], today: date) -> tuple[tuple[date, date], ...]:
-    """The stretches of time shown: whole quarters from the first event's to the last's,
-    today's always included, without runs of two or more quarters that hold nothing."""
-    used = {_quarter(today)}
-    for event in events:
-        used.update(range(_quarter(event.when.first_day), _quarter(event.when.last_day) + 1))
-    first, last = min(used), max(used)
-    kept: list[tuple[int, int]] = []
-    index = first
-    while index <= last:
-        empty = index
-        while empty <= last and empty not in used:
-            empty += 1
-        if empty - index >= 2:  # a half-year or longer with nothing in it: a break
-            index = empty
-            continue
-        end = empty + 1
-        if kept and kept[-1][1] == index:
-            kept[-1] = (kept[-1][0], end)
-        else:
-            kept.append((index, end))
-        index = end
-    return tuple((_quarter_start(a), _quarter_start(b)) for a, b in kept)
-
-
-@dataclass(frozen=True, slots=True)
-class Axis:
-    """Left-to-right positions of days; `x` is the left edge of a day."""
-
-    pieces: tuple[tuple[date, date, float], ...]  # (first day, end exclusive, x of first)
-    day: float  # pixels per day
-
-    def x(self, day: date) -> float:
-        for first, end, left in self.pieces:
-            if first <= day <= end:
-                return left + (day - first).days * self.day
-        if day < self.pieces[0][0]:
-            return self.pieces[0][2]
-        last_first, last_end, last_left = self.pieces[-1]
-        if day > last_end:
-            return last_left + (last_end - last_first).days * self.day
-        # Inside a break (never for an event or today: their quarters are kept).
-        following = next(piece for piece in self.pieces if piece[0] > day)
-        return following[2]
-
-
-def make_axis(spans: Sequence[tuple[date, date]], left: float, room: float, g: Geometry) -> Axis:
-    days = sum((end - first).days for first, end in spans)
-    fit = (room - g.gap * (len(spans) - 1)) / days
-    day = max(g.min_day, min(g.max_day, fit))
-    pieces = []
-    x = left
-    for first, end in spans:
-        pieces.append((first, end, x))
-        x += (end - first).days * day + g.gap
-    return Axis(tuple(pieces), day)
 
 
 # Laying out ----------------------------------------------------------------------------
@@ -308,7 +220,7 @@ def lay_out(
     )
     chart_left = g.pad + label_width
     spans = segments((e for band in bands for e in band.events), today)
-    axis = make_axis(spans, chart_left, g.width - g.pad - chart_left, g)
+    axis = make_axis(spans, chart_left, g.width - g.pad - chart_left, g.gap, (g.min_day, g.max_day))
     chart_right = axis.pieces[-1][2] + (spans[-1][1] - spans[-1][0]).days * axis.day
     width = chart_right + g.pad
 
@@ -345,7 +257,9 @@ def lay_out(
         band_boxes.append(BandBox(band.heading, band.href, top, tuple(lane_boxes)))
     lanes_bottom = y
 
-    years, months, year_lines, month_lines = _ticks(spans, axis, month_names, year_name, g, flip)
+    years, months, year_lines, month_lines = ticks(
+        spans, axis, month_names, year_name, (g.font, g.small_font), flip
+    )
     breaks = tuple(
         span(left + (end - first).days * axis.day, left + (end - first).days * axis.day + g.gap)
         for first, end, left in axis.pieces[:-1]
@@ -398,39 +312,3 @@ def _placed(mark: Mark, y: float, span: Callable[[float, float], tuple[float, fl
     draw0, draw1 = span(mark.draw0, mark.draw1)
     days = tuple(span(a, b) for a, b in mark.days)
     return Mark(mark.event, mark.look, x0, x1, draw0, draw1, y, days)
-
-
-def _ticks(
-    spans: Sequence[tuple[date, date]],
-    axis: Axis,
-    month_names: Sequence[str],
-    year_name: Callable[[int], str],
-    g: Geometry,
-    flip: Callable[[float], float],
-) -> tuple[tuple[Label, ...], tuple[Label, ...], tuple[float, ...], tuple[float, ...]]:
-    month_px = axis.day * 30.4
-    need = max(text_width(name, g.small_font) for name in month_names) + 4
-    step = next((s for s in (1, 3, 6) if s * month_px >= need), 0)
-    years: list[Label] = []
-    months: list[Label] = []
-    year_lines: list[float] = []
-    month_lines: list[float] = []
-    for first, end in spans:
-        segment_end = axis.x(end)
-        day = first
-        while day < end:
-            x = axis.x(day)
-            if day.month == 1 or day == first:
-                year_lines.append(flip(x))
-                text = year_name(day.year)
-                room = axis.x(min(end, date(day.year + 1, 1, 1)))
-                if x + text_width(text, g.font) + 2 <= room:
-                    years.append(Label(flip(x + 2), text))
-            elif (day.month - 1) % 3 == 0:
-                month_lines.append(flip(x))
-            if step and (day.month - 1) % step == 0:
-                text = month_names[day.month - 1]
-                if x + text_width(text, g.small_font) + 2 <= segment_end:
-                    months.append(Label(flip(x + 2), text))
-            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return tuple(years), tuple(months), tuple(year_lines), tuple(month_lines)

@@ -7,8 +7,9 @@ one timeline load, one language and one day (its "today" line), like the feeds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from html import escape
 from threading import Lock
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from feeds import GLOBAL, Event, Status, Timeline, date_label
 from feeds import when as w
 from feeds.lapse import event_date_label, lapse
 from feeds.picture_layout import COMPACT, Band, Geometry, Lane, Layout, Look, lay_out
+from feeds.picture_reach import HOME_REACH, REGION_REACH, Reach, nearest
 from feeds.picture_svg import PictureWords, render_pin, render_svg
 from feeds.wording import RTL_LANGUAGES, babel_locale, month_label
 from reminders.web.translations import N_, translate
@@ -82,36 +84,49 @@ def home_events(timeline: Timeline, today: date) -> tuple[Event, ...]:
 
 
 def bands_of(timeline: Timeline, key: str, lang: str, today: date) -> list[Band]:
-    """One band for a region page (global events included), one per region on the home page."""
+    """One band for a region page (global events included), one per region on the home
+    page; each draws the events nearest to today (`feeds.picture_reach`)."""
     if key != ALL:
-        return [Band("", "", timeline.select(regions=[key]), every_stage=True)]
+        return [_band("", "", timeline.select(regions=[key]), today, REGION_REACH, every=True)]
     shown = home_events(timeline, today)
     bands = [
-        Band(
+        _band(
             region.name(lang),
             region_href(region.id, lang),
             tuple(e for e in shown if e.region == region.id),
-            every_stage=False,
+            today,
+            HOME_REACH,
         )
         for region in timeline.regions
     ]
-    bands.append(
-        Band(
-            translate(lang, N_("Global")),
-            "",
-            tuple(e for e in shown if e.region == GLOBAL),
-            every_stage=False,
-        )
-    )
+    global_events = tuple(e for e in shown if e.region == GLOBAL)
+    bands.append(_band(translate(lang, N_("Global")), "", global_events, today, HOME_REACH))
     return [band for band in bands if band.events]
+
+
+def _band(
+    heading: str,
+    href: str,
+    events: Sequence[Event],
+    today: date,
+    reach: Reach,
+    *,
+    every: bool = False,
+) -> Band:
+    drawn = nearest(events, today, reach)
+    return Band(heading, href, drawn, every_stage=every, left_out=len(events) - len(drawn))
+
+
+#: Said under the picture and in its text alternative when a band leaves events out.
+LEFT_OUT = N_("Only the events nearest to today are drawn; not drawn: %(count)s.")
 
 
 def _month_year(day: date, lang: str) -> str:
     return month_label(day.year, day.month, lang)
 
 
-def describe(layout: Layout, lang: str, today: date) -> str:
-    """The text alternative: what the picture shows, counted."""
+def describe(layout: Layout, lang: str, today: date, left_out: int = 0) -> str:
+    """The text alternative: what the picture shows, counted, and how many it leaves out."""
     # Unconfirmed and overtaken announcements still show their window; only cancelled and
     # postponed ones are counted apart.
     current = [
@@ -148,22 +163,38 @@ def describe(layout: Layout, lang: str, today: date) -> str:
             N_("A vertical line marks today, %(today)s; everything before it has passed."),
             {"today": date_label(w.on_day(today), lang)},
         ),
+        *([translate(lang, LEFT_OUT, {"count": left_out})] if left_out else []),
         translate(lang, N_("The list below gives every date in words.")),
     ]
     return " ".join(sentences)
 
 
 def build_picture(timeline: Timeline, key: str, lang: str, today: date) -> str:
-    """The picture's HTML: the SVG and the pinned column of lane names."""
-    return "".join(picture_parts(timeline, key, lang, today))
+    """The picture's HTML: the SVG and the pinned column of lane names in the frame they
+    scroll in, and under it how many events it leaves out, if any."""
+    bands = bands_of(timeline, key, lang, today)
+    svg, pin = picture_parts(timeline, key, lang, today, bands)
+    frame = f'<div class="tl-scroll"><div class="tl-stack">{svg}{pin}</div></div>'
+    left_out = sum(band.left_out for band in bands)
+    if not left_out:
+        return frame
+    return frame + f'<p class="hint">{escape(translate(lang, LEFT_OUT, {"count": left_out}))}</p>'
 
 
-def picture_parts(timeline: Timeline, key: str, lang: str, today: date) -> tuple[str, str]:
+def picture_parts(
+    timeline: Timeline,
+    key: str,
+    lang: str,
+    today: date,
+    bands: list[Band] | None = None,
+) -> tuple[str, str]:
     """The SVG of the home page (`key` "all") or of a region page in `lang`, and its pin."""
     locale = babel_locale(lang)
     months = get_month_names("abbreviated", context="stand-alone", locale=locale)
+    if bands is None:
+        bands = bands_of(timeline, key, lang, today)
     layout = lay_out(
-        bands_of(timeline, key, lang, today),
+        bands,
         {lane: translate(lang, message) for lane, message in LANE_NAMES.items()},
         [months[number] for number in range(1, 13)],
         lambda year: format_skeleton("y", date(year, 1, 1), locale=locale),
@@ -183,7 +214,7 @@ def picture_parts(timeline: Timeline, key: str, lang: str, today: date) -> tuple
     )
     words = PictureWords(
         title=title,
-        description=describe(layout, lang, today),
+        description=describe(layout, lang, today, sum(band.left_out for band in bands)),
         today=translate(lang, N_("Today")),
         name=lambda event: mark_name(event, lang, today, short=region is None),
         href=lambda event: event_href(event.id, lang),

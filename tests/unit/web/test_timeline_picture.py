@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
-from feeds import LANGUAGES, Timeline, load_timeline
+from bench.synthetic_timeline import synthetic_timeline
+from feeds import LANGUAGES, Timeline, load_timeline, parse_timeline
+from feeds.picture_reach import HOME_REACH, REGION_REACH, nearest
 from reminders.web.timeline_picture import (
     ALL,
     Pictures,
+    bands_of,
     home_events,
     mark_name,
     picture_parts,
@@ -114,3 +118,28 @@ def test_pictures_built_once_per_timeline_language_and_day() -> None:
         (id(TIMELINE), ALL, "en", date(2026, 12, 3)),
         (id(reloaded), ALL, "en", date(2026, 12, 3)),
     ]
+
+
+def test_long_timeline_picture_draws_the_nearest_and_counts_the_rest() -> None:
+    long = parse_timeline(synthetic_timeline(1000), "long.toml")
+    africa = long.select(regions=["africa"])
+    region = parse_svg(picture_parts(long, "africa", "en", TODAY)[0])
+    home = parse_svg(picture_parts(long, ALL, "en", TODAY)[0])
+
+    def marks(root: ElementTree.Element) -> list[str]:
+        return sorted(
+            a.get("href", "") for a in root.iter(f"{SVG}a") if a.find(f"{SVG}title") is not None
+        )
+
+    assert (
+        marks(region),
+        len(marks(home)),
+        [len(band.events) for band in bands_of(long, ALL, "en", TODAY)],
+        (region.findtext(f"{SVG}desc") or "").split(". ")[-2],
+    ) == (
+        sorted(f"/events/{event.id}" for event in nearest(africa, TODAY, REGION_REACH)),
+        6 * HOME_REACH.drawn,
+        [HOME_REACH.drawn] * 6,
+        "Only the events nearest to today are drawn; not drawn: "
+        f"{len(africa) - REGION_REACH.drawn}",
+    )
