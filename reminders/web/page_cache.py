@@ -17,7 +17,7 @@ import hashlib
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import parse_qsl
 
@@ -34,6 +34,7 @@ from reminders.web.language import negotiate
 PAGES_KEPT = 2048
 #: Browsers and proxies may keep a page but must ask again before showing it.
 CACHE_CONTROL = "no-cache"
+_HTML = b"text/html; charset=utf-8"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,21 @@ class PreparedPage:
     body: bytes
     etag: str
     last_modified: datetime
+    #: The header lines of a 200 and of a 304, written once: a request only picks one.
+    ok_headers: list[tuple[bytes, bytes]] = field(init=False, compare=False, repr=False)
+    not_modified_headers: list[tuple[bytes, bytes]] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        validators = [
+            (b"etag", self.etag.encode()),
+            (b"last-modified", http_date(self.last_modified).encode()),
+            (b"cache-control", CACHE_CONTROL.encode()),
+            (b"vary", b"Accept-Language"),
+        ]
+        length = str(len(self.body)).encode()
+        ok = [(b"content-length", length), (b"content-type", _HTML), *validators]
+        object.__setattr__(self, "ok_headers", ok)
+        object.__setattr__(self, "not_modified_headers", validators)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +72,9 @@ class PageCache:
     def __init__(self, size: int = PAGES_KEPT) -> None:
         self._size = size
         self._pages: OrderedDict[Hashable, _Kept] = OrderedDict()
-        self._ends: tuple[Timeline | None, list[datetime]] = (None, [])
+        #: The end of each event of the timeline in service, as POSIX seconds in order:
+        #: comparing aware datetimes of many zones costs a zone look-up each time.
+        self._ends: tuple[Timeline | None, list[float]] = (None, [])
         #: How many pages were built (not found kept): what tests count.
         self.built = 0
 
@@ -64,9 +82,9 @@ class PageCache:
         """What of `now` a page can show: the date and how many events are over."""
         known, ends = self._ends
         if known is not timeline:
-            ends = sorted(event.ends_at for event in timeline.events)
+            ends = sorted(event.ends_at.timestamp() for event in timeline.events)
             self._ends = (timeline, ends)
-        return now.date(), bisect_right(ends, now)
+        return now.date(), bisect_right(ends, now.timestamp())
 
     def find(self, key: Hashable, timeline: Timeline, now: datetime) -> PreparedPage | None:
         """The page `key` if it is kept and still current; None: build it (`get`)."""
@@ -112,27 +130,21 @@ def page_response(request: Request, page: PreparedPage) -> Response:
     return Response(body, status, {name.decode(): value.decode() for name, value in headers})
 
 
-_HTML = b"text/html; charset=utf-8"
-
-
 def _answer(
     page: PreparedPage, if_none_match: str | None, if_modified_since: str | None
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    validators = [
-        (b"etag", page.etag.encode()),
-        (b"last-modified", http_date(page.last_modified).encode()),
-        (b"cache-control", CACHE_CONTROL.encode()),
-        (b"vary", b"Accept-Language"),
-    ]
-    if is_not_modified(
-        etag=page.etag,
-        last_modified=page.last_modified,
-        if_none_match=if_none_match,
-        if_modified_since=if_modified_since,
+    # The ETag itself, as a browser sends it back, needs no parsing of lists or dates.
+    if (if_none_match == page.etag) or (
+        (if_none_match or if_modified_since)
+        and is_not_modified(
+            etag=page.etag,
+            last_modified=page.last_modified,
+            if_none_match=if_none_match,
+            if_modified_since=if_modified_since,
+        )
     ):
-        return 304, validators, b""
-    length = str(len(page.body)).encode()
-    return 200, [(b"content-length", length), (b"content-type", _HTML), *validators], page.body
+        return 304, list(page.not_modified_headers), b""
+    return 200, list(page.ok_headers), page.body
 
 
 class PreparedPages:
@@ -178,8 +190,8 @@ class PreparedPages:
         else:
             return None, {}
         headers: dict[bytes, str] = {}
-        for field, value in scope["headers"]:
-            headers.setdefault(field, value.decode("latin-1"))  # the first, as Starlette's
+        for header, value in scope["headers"]:
+            headers.setdefault(header, value.decode("latin-1"))  # the first, as Starlette's
         chosen = None
         query = scope["query_string"].decode("latin-1")
         for parameter, given in parse_qsl(query, keep_blank_values=True):
