@@ -18,11 +18,13 @@ and whether the goal is met. Parts:
 - ``feeds`` (item 3): `bench/feeds_wrk.py`, the shipped and a 1,000-event feed against
   nginx and a bare callable (short: one 5 s run, Granian only).
 - ``sqlite`` (item 4): `bench/reminders_pipeline.py` on SQLite: the whole path against a
-  bare sender, quiet ticks and peak RSS at 100,000 subscriptions.
+  bare sender, quiet ticks and peak RSS at 100,000 subscriptions (short: 10,000 messages,
+  30 ticks, the moment for everybody planned but not sent).
 - ``postgres`` (item 4): the same script on a throwaway PostgreSQL with 1,000,000
   subscriptions (short: 20 quiet ticks, 10 s of sending).
 
-Not a test: it prints figures. A part that fails is reported and the others still run.
+Not a test: it prints figures. A part that fails is reported and the others still run;
+Ctrl-C stops the part under way and prints the table of what was measured so far.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -59,7 +62,10 @@ PARTS = {
         ("--runs", "1", "--duration", "5s", "--servers", "granian"),
     ),
     "sqlite": Part(
-        "4", "reminders_pipeline.py", (), ("--messages", "10000", "--quiet-ticks", "30")
+        "4",
+        "reminders_pipeline.py",
+        (),
+        ("--messages", "10000", "--quiet-ticks", "30", "--skip-busy-send"),
     ),
     "postgres": Part(
         "4",
@@ -365,8 +371,9 @@ READERS: dict[str, Callable[[Sequence[str]], list[Row]]] = {
 # Running -------------------------------------------------------------------------------
 
 
-def run(name: str, short: bool) -> tuple[list[str], float, int]:
-    """Run one part, echoing its output; its lines, seconds taken and exit status."""
+def run(name: str, short: bool) -> tuple[list[str], float, int | None]:
+    """Run one part, echoing its output; its lines, seconds taken and exit status (None:
+    interrupted, the part stopped as Ctrl-C stops it, so that it stops its own servers)."""
     part = PARTS[name]
     command = [sys.executable, str(BENCH / part.script), *(part.short if short else part.full)]
     print(f"\n== {name} (item {part.item}): {' '.join(command[1:])}", flush=True)
@@ -376,9 +383,17 @@ def run(name: str, short: bool) -> tuple[list[str], float, int]:
         command, cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1
     ) as process:
         assert process.stdout is not None
-        for line in process.stdout:
-            print(line, end="", flush=True)
-            lines.append(line.rstrip("\n"))
+        try:
+            for line in process.stdout:
+                print(line, end="", flush=True)
+                lines.append(line.rstrip("\n"))
+        except KeyboardInterrupt:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            return lines, time.monotonic() - started, None
     return lines, time.monotonic() - started, process.returncode
 
 
@@ -410,9 +425,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name in names:
         lines, seconds, status = run(name, args.short)
         timings.append(f"{name} {seconds:.0f} s")
+        rows += READERS[name](lines)
+        if status is None:  # Ctrl-C: the table of what was measured, the rest left out
+            failed.append(
+                f"{name} (interrupted; not run: {', '.join(names[names.index(name) + 1 :]) or '-'})"
+            )
+            break
         if status != 0:
             failed.append(f"{name} (exit {status})")
-        rows += READERS[name](lines)
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     mode = "short" if args.short else "full"
     print(f"\n== issue #13, every figure ({mode} run; {', '.join(timings)}; load average {load})")

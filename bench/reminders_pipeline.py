@@ -412,7 +412,8 @@ async def scale_child(
         started = time.perf_counter()
         report = await worker.planning.tick()
         plan_busy = time.perf_counter() - started
-        if database_url is None:  # PostgreSQL: two workers send it (`send_child`)
+        # PostgreSQL: two workers send it (`send_child`); a short run only plans it.
+        if database_url is None and os.environ.get("GCMCAL_BENCH_BUSY_SEND", "1") == "1":
             started = time.perf_counter()
             await worker.dispatch_tick()
             send_busy = time.perf_counter() - started
@@ -637,11 +638,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--send-seconds", type=float, default=30, help="PostgreSQL: how long the workers send"
     )
+    parser.add_argument(
+        "--skip-busy-send",
+        action="store_true",
+        help="SQLite: plan the moment for everybody, do not send it (a short run)",
+    )
     options = parser.parse_args(args)
     LANGUAGES[:] = options.languages.split(",")
     LOOP[0] = options.loop
     os.environ["GCMCAL_BENCH_LANGUAGES"] = options.languages  # for the scale child
     os.environ["GCMCAL_BENCH_LOOP"] = options.loop
+    os.environ["GCMCAL_BENCH_BUSY_SEND"] = "0" if options.skip_busy_send else "1"
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load}")
     if not options.skip_throughput:
