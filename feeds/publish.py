@@ -2,8 +2,9 @@
 
 A `FeedSet` holds the bytes of each region feed and of the all-regions feed in each
 language, and of each event's own file, so a request only looks bytes up. Feeds filtered
-by kind are rendered on first request and kept in a bounded LRU inside the set, which
-is replaced as a whole on the next load.
+by kind, and subscribers' own feeds (`FeedSet.personal`: their regions and kinds), are
+assembled on first request and kept in bounded LRUs inside the set, which is replaced as
+a whole on the next load.
 
 Last-Modified of a feed moves with every change of what it holds: it is the latest of
 the revision times of its events, the moment a cancelled or postponed event left it at
@@ -24,6 +25,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from babel.lists import format_list
+
 from feeds import feed_words
 from feeds.history import History
 from feeds.ical import (
@@ -40,10 +43,13 @@ from feeds.ical import (
 from feeds.lapse import window_over
 from feeds.revisions import Revision, utc_seconds
 from feeds.timeline import GLOBAL, Event, Timeline
-from feeds.wording import LANGUAGES, Kind, phrase
+from feeds.wording import LANGUAGES, Kind, babel_locale, phrase
 
 ALL = "all"
 ALL_KINDS = frozenset(Kind)
+_KIND_VALUES = frozenset(kind.value for kind in Kind)
+#: Selections of regions, kinds and language, as `FeedSet.personal` keeps them.
+Selection = tuple[tuple[str, ...], tuple[str, ...], str]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -60,6 +66,16 @@ def calendar_name(lang: str, where: str) -> str:
     """A feed's whole name in `lang` (what calendar apps and Outlook show for it)."""
     calendar = phrase(feed_words.CALENDAR_NAME, lang)
     return phrase(feed_words.CALENDAR_NAME_FOR, lang, calendar=calendar, where=where)
+
+
+def personal_feed_name(timeline: Timeline, regions: Iterable[str], lang: str) -> str:
+    """A subscriber's own feed's name, wholly in `lang`: "GCM regional reviews — Africa
+    and Asia" (every region when none is chosen)."""
+    wanted = set(regions)
+    names = [region.name(lang) for region in timeline.regions if region.id in wanted]
+    if not names:
+        return calendar_name(lang, phrase(feed_words.ALL_REGIONS, lang))
+    return calendar_name(lang, format_list(names, locale=babel_locale(lang)))
 
 
 def prepared(body: bytes, last_modified: datetime) -> Prepared:
@@ -172,6 +188,7 @@ class FeedSet:
                 if kept is not None and kept is previous._entry_of(event_id, lang):
                     self._events[(event_id, lang)] = found
         self._filtered: OrderedDict[tuple[str, str, frozenset[Kind]], Prepared] = OrderedDict()
+        self._personal: OrderedDict[Selection, Prepared] = OrderedDict()
         self._filtered_cache_size = filtered_cache_size
 
     def feed(self, key: str, lang: str, kinds: Iterable[Kind] | None = None) -> Prepared | None:
@@ -181,15 +198,27 @@ class FeedSet:
             return self._feeds.get((key, lang))
         if key not in self.keys or lang not in LANGUAGES:
             return None
-        cache_key = (key, lang, wanted)
-        found = self._filtered.get(cache_key)
-        if found is None:
-            found = self._filtered[cache_key] = self._render(key, lang, wanted).prepared
-            if len(self._filtered) > self._filtered_cache_size:
-                self._filtered.popitem(last=False)
-        else:
-            self._filtered.move_to_end(cache_key)
-        return found
+        return _kept(
+            self._filtered,
+            (key, lang, wanted),
+            lambda: self._render(key, lang, wanted).prepared,
+            self._filtered_cache_size,
+        )
+
+    def personal(self, regions: Iterable[str], kinds: Iterable[str], lang: str) -> Prepared:
+        """A subscriber's own feed: the events of `regions` and `kinds` (none: all; ids the
+        timeline no longer has are left out) in `lang`, assembled from the kept entries
+        like every feed. Thousands of subscribers share a few selections, so each is kept
+        (bounded LRU) until the next load."""
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r}")
+        selection: Selection = (tuple(sorted(set(regions))), tuple(sorted(set(kinds))), lang)
+        return _kept(
+            self._personal,
+            selection,
+            lambda: self._personal_feed(*selection),
+            self._filtered_cache_size,
+        )
 
     def event(self, event_id: str, lang: str) -> Prepared | None:
         """One event's own calendar file; None when there is no such event."""
@@ -293,6 +322,29 @@ class FeedSet:
                 self._selections[key] = found
         return found
 
+    def _personal_feed(
+        self, regions: tuple[str, ...], kinds: tuple[str, ...], lang: str
+    ) -> Prepared:
+        known = [region for region in regions if region in self._regions]
+        chosen = known if regions else None
+        wanted = [Kind(kind) for kind in kinds if kind in _KIND_VALUES] if kinds else None
+        events = self.timeline.select(regions=chosen, kinds=wanted)
+        modified = last_modified(
+            events, self._revisions, self.now, self.history, chosen, kinds or None
+        )
+        meta = FeedMeta(
+            key="+".join(["personal", *(known or [ALL]), *kinds]),
+            name=personal_feed_name(self.timeline, known, lang),
+            description=phrase(feed_words.CALENDAR_DESCRIPTION, lang),
+            url=self._feed_page(ALL),
+            host=self.host,
+            event_url=self._event_page,
+            regions=self._regions,
+        )
+        shown = feed_order(events, self.now)
+        entries = [self._entries[event.id].entries[lang] for event in shown]
+        return prepared(assemble(meta, lang, None, entries), modified)
+
     def _meta(self, key: str, lang: str, kinds: frozenset[Kind]) -> FeedMeta:
         region = self._regions.get(key)
         where = phrase(feed_words.ALL_REGIONS, lang) if region is None else region.name(lang)
@@ -317,6 +369,20 @@ class FeedSet:
             event_url=self._event_page,
             regions=self._regions,
         )
+
+
+def _kept(
+    cache: OrderedDict[Any, Prepared], key: Any, make: Callable[[], Prepared], size: int
+) -> Prepared:
+    """`cache[key]`, made first if missing; the least recently used goes beyond `size`."""
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = make()
+        if len(cache) > size:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ from reminders.subscription_choices import (
 )
 from reminders.subscriptions import (
     add,
+    choices_of,
     is_unsubscribed,
     new_subscription,
     resume,
@@ -267,14 +268,7 @@ async def details(session: AsyncSession, email: str) -> Details:
         id=found.id,
         email=found.email,
         state=SubscriptionState(found.state),
-        choices=Choices(
-            regions=tuple(found.regions),
-            kinds=tuple(found.kinds),
-            leads=tuple(found.leads),
-            language=found.language,
-            tz=found.tz,
-            delivery_hour=found.delivery_hour,
-        ),
+        choices=choices_of(found),
         created_at=found.created_at,
         confirmed_at=found.confirmed_at,
         hard_bounces=found.hard_bounces,

@@ -200,6 +200,18 @@ async def _queue(
 # -- sign-up and confirmation -------------------------------------------------------------
 
 
+def choices_of(subscription: Subscription) -> Choices:
+    """What the subscriber chose, as stored."""
+    return Choices(
+        regions=tuple(subscription.regions),
+        kinds=tuple(subscription.kinds),
+        leads=tuple(subscription.leads),
+        language=subscription.language,
+        tz=subscription.tz,
+        delivery_hour=subscription.delivery_hour,
+    )
+
+
 def _apply(subscription: Subscription, choices: Choices) -> None:
     subscription.regions = list(choices.regions)
     subscription.kinds = list(choices.kinds)

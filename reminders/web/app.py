@@ -34,6 +34,7 @@ from reminders.web.page_cache import PageCache, PreparedPages
 from reminders.web.pages import error_page, public_router
 from reminders.web.request_id import RequestId
 from reminders.web.security import SecurityHeaders
+from reminders.web.subscriber_guards import Refused
 from reminders.web.templating import page_environment
 from reminders.web.translations import N_
 
@@ -132,6 +133,10 @@ def create_web_app(
             N_("Request refused"),
             N_("We could not handle this request. Please go back and try again."),
         )
+
+    @app.exception_handler(Refused)
+    async def refused_by_guard(request: Request, exc: Refused) -> Response:
+        return exc.response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -20,9 +20,9 @@ from fastapi.responses import PlainTextResponse, Response
 
 from feeds import LANGUAGES, Timeline
 from feeds.atom import AtomEntry, AtomMeta, render_atom
-from feeds.conditional import http_date, is_not_modified
 from feeds.history import History, newest_first
 from feeds.revisions import Revision
+from reminders.web.conditional_answer import conditional_answer
 from reminders.web.history_view import history_item
 from reminders.web.translations import N_, translate
 
@@ -126,19 +126,13 @@ def change_feeds_router(
         atom = memo.get((key, lang))
         if atom is None:
             atom = memo[(key, lang)] = build_feed(current, found, key, lang, base_url, revisions())
-        headers = {
-            "ETag": atom.etag,
-            "Last-Modified": http_date(atom.updated),
-            "Cache-Control": "public, max-age=3600",
-            "Access-Control-Allow-Origin": "*",
-        }
-        if is_not_modified(
-            etag=atom.etag,
-            last_modified=atom.updated,
-            if_none_match=request.headers.get("if-none-match"),
-            if_modified_since=request.headers.get("if-modified-since"),
-        ):
-            return Response(status_code=304, headers=headers)
-        return Response(atom.body, media_type=ATOM_TYPE, headers=headers)
+        return conditional_answer(
+            request,
+            atom.body,
+            ATOM_TYPE,
+            atom.etag,
+            atom.updated,
+            {"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
+        )
 
     return router

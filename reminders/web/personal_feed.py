@@ -1,113 +1,53 @@
 """A subscriber's own calendar feed: exactly their regions and kinds, in their language.
 
-The bytes come from the same renderer and rules as the public feeds
-(`feeds.ical.render_calendar`: retention of cancelled events, UIDs, SEQUENCE from the
-timeline's revisions), so an event looks the same in both. A rendered feed is kept
-per (regions, kinds, language) until the timeline is reloaded: thousands of
-subscribers share a few selections.
+    GET, HEAD /personal/{feed token}.ics
+
+The feed is a selection the FeedSet in service builds (`feeds.publish.FeedSet.personal`)
+from the same kept entries as the public feeds, so an event looks the same in both;
+this module only finds the subscriber by the token and adds HTTP (validators, 304).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from urllib.parse import quote
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
-from babel.lists import format_list
+from reminders import subscriptions as subs
+from reminders.web.conditional_answer import conditional_answer
+from reminders.web.subscriber_answers import PRIVATE_HEADERS, bad_link
+from reminders.web.subscriber_guards import Guards
 
-from feeds import feed_words
-from feeds.ical import FeedMeta, render_calendar
-from feeds.publish import FeedSet, Prepared, calendar_name, last_modified, prepared
-from feeds.timeline import Timeline
-from feeds.wording import Kind, babel_locale, phrase
-from reminders.timeline_source import Snapshot
-
-_KEY = "personal"
-_KIND_SLUGS = frozenset(kind.value for kind in Kind)
-Selection = tuple[tuple[str, ...], tuple[str, ...], str]  # regions, kinds, language
+FEED_CACHE_CONTROL = "private, max-age=3600"
 
 
-def personal_feed_name(timeline: Timeline, regions: Iterable[str], lang: str) -> str:
-    """The personal feed's name, wholly in `lang`: "GCM regional reviews — Africa and Asia"."""
-    wanted = set(regions)
-    names = [r.name(lang) for r in timeline.regions if r.id in wanted]
-    where = (
-        format_list(names, locale=babel_locale(lang))
-        if names
-        else phrase(feed_words.ALL_REGIONS, lang)
-    )
-    return calendar_name(lang, where)
+def personal_feed_router(guards: Guards) -> APIRouter:
+    router = APIRouter()
+    backend = guards.backend
 
-
-class PersonalFeeds:
-    """Prepared personal feeds of the FeedSet currently served."""
-
-    def __init__(
-        self, snapshot: Callable[[], Snapshot[FeedSet] | None], base_url: str, size: int = 256
-    ) -> None:
-        self._snapshot = snapshot
-        self._base = base_url.rstrip("/")
-        self._size = size
-        self._current: Snapshot[FeedSet] | None = None
-        self._memo: OrderedDict[Selection, Prepared] = OrderedDict()
-
-    def feed(self, regions: Iterable[str], kinds: Iterable[str], lang: str) -> Prepared:
-        snapshot = self._snapshot()
-        if snapshot is None:
-            raise RuntimeError("no timeline loaded yet")
-        if snapshot is not self._current:
-            self._current = snapshot
-            self._memo = OrderedDict()
-        key: Selection = (tuple(sorted(regions)), tuple(sorted(kinds)), lang)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = self._render(snapshot, *key)
-            if len(self._memo) > self._size:
-                self._memo.popitem(last=False)
-        else:
-            self._memo.move_to_end(key)
-        return found
-
-    def _render(
-        self,
-        snapshot: Snapshot[FeedSet],
-        regions: tuple[str, ...],
-        kinds: tuple[str, ...],
-        lang: str,
-    ) -> Prepared:
-        timeline, feeds = snapshot.timeline, snapshot.served
-        known = [region for region in regions if timeline.region(region) is not None]
-        wanted_kinds = [Kind(kind) for kind in kinds if kind in _KIND_SLUGS]
-        events = timeline.select(
-            regions=known if regions else None, kinds=wanted_kinds if kinds else None
+    @router.api_route("/personal/{name}", methods=["GET", "HEAD"])
+    async def personal_feed(request: Request, name: str) -> Response:
+        if not name.endswith(".ics"):
+            return bad_link(request)
+        async with backend.sessions() as session:
+            token = name.removesuffix(".ics")
+            subscription = await subs.by_feed_token(session, token, guards.secret)
+        if subscription is None:
+            return Response(
+                "no such personal feed: the link was replaced or the subscription ended\n",
+                status_code=404,
+                media_type="text/plain",
+                headers=PRIVATE_HEADERS,
+            )
+        feed = backend.source.served.personal(
+            subscription.regions, subscription.kinds, subscription.language
         )
-        body = render_calendar(
-            events,
-            feed=self._meta(timeline, feeds.host, known, kinds, lang),
-            revisions=snapshot.revisions,
-            lang=lang,
-            now=feeds.now,
+        return conditional_answer(
+            request,
+            feed.body,
+            "text/calendar; charset=utf-8",
+            feed.etag,
+            feed.last_modified,
+            {"Cache-Control": FEED_CACHE_CONTROL, "X-Robots-Tag": "noindex, nofollow"},
         )
-        modified = last_modified(
-            events,
-            snapshot.revisions,
-            feeds.now,
-            snapshot.history,
-            known if regions else None,
-            kinds or None,
-        )
-        return prepared(body, modified)
 
-    def _meta(
-        self, timeline: Timeline, host: str, regions: list[str], kinds: tuple[str, ...], lang: str
-    ) -> FeedMeta:
-        base = self._base
-        return FeedMeta(
-            key="+".join([_KEY, *(regions or ["all"]), *kinds]),
-            name=personal_feed_name(timeline, regions, lang),
-            description=phrase(feed_words.CALENDAR_DESCRIPTION, lang),
-            url=f"{base}/",
-            host=host,
-            event_url=lambda event_id: f"{base}/events/{quote(event_id)}",
-            regions={region.id: region for region in timeline.regions},
-        )
+    return router

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from reminders.web.subscribe import DONE
+from reminders.web.manage import DONE
 from reminders.web.translations import translate
 from tests.support.components import chromium
 from tests.support.live_service import CHROMIUM_ARGS, Live, html_of, link, live_service
