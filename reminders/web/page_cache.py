@@ -194,7 +194,8 @@ class PreparedPages:
             headers.setdefault(header, value.decode("latin-1"))  # the first, as Starlette's
         chosen = None
         query = scope["query_string"].decode("latin-1")
-        for parameter, given in parse_qsl(query, keep_blank_values=True):
+        # Most requests have no query at all; parsing one costs a tenth of the request.
+        for parameter, given in parse_qsl(query, keep_blank_values=True) if query else ():
             if parameter == "lang":
                 chosen = given  # the last one, as Starlette's query_params.get
         lang = negotiate(chosen, headers.get(b"accept-language"))
