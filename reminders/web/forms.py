@@ -35,8 +35,6 @@ from reminders.subscription_choices import (
 from reminders.web.timeline_view import LANGUAGE_MENU
 from reminders.web.translations import N_, translate
 
-#: The form's name for the one model of a subscriber's choices.
-Preferences = Choices
 #: Most values read for one field; a form has fewer options than this.
 MAX_VALUES = 64
 #: The fields a full form always sends (select values); a post with none of them and no
@@ -74,7 +72,7 @@ class Checked:
     """The outcome of reading a form: the values as understood, and any errors."""
 
     email: str
-    preferences: Preferences
+    preferences: Choices
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -113,7 +111,7 @@ def check_email(raw: str | None) -> tuple[str, str | None]:
 
 def check_preferences(
     form: FormData, timeline: Timeline, page_lang: str
-) -> tuple[Preferences, dict[str, str]]:
+) -> tuple[Choices, dict[str, str]]:
     leads = [lead for lead in form.getlist("leads") if lead.strip()]
     if not leads and not any(form.get(name) is not None for name in PREFERENCE_FIELDS):
         leads = [lead.code for lead in DEFAULT]  # an address alone: every default
@@ -215,7 +213,7 @@ def hour_label(hour: int, lang: str) -> str:
 
 
 def form_view(
-    preferences: Preferences,
+    preferences: Choices,
     timeline: Timeline,
     lang: str,
     language_names: Sequence[tuple[str, str]],
@@ -268,7 +266,7 @@ def signup_form(
     timeline: Timeline,
     lang: str,
     region: str | None = None,
-    preferences: Preferences | None = None,
+    preferences: Choices | None = None,
     email: str = "",
     errors: Mapping[str, str] | None = None,
     compact_zones: bool = False,
@@ -277,7 +275,7 @@ def signup_form(
 
     Without `preferences`, the defaults: `region` ticked (if given), the page's language.
     """
-    shown = preferences or Preferences(regions=(region,) if region else (), language=lang)
+    shown = preferences or Choices(regions=(region,) if region else (), language=lang)
     defaults = [lead_label(lead, lang) for lead in DEFAULT]
     return {
         "form": form_view(shown, timeline, lang, LANGUAGE_MENU, compact_zones),

@@ -14,7 +14,8 @@ from feeds.feed_words import IN_ZONE
 from feeds.wording import KIND_NAMES, Kind, babel_locale, day_label, moment_label, phrase
 from feeds.zones import zone_label
 from reminders.leads import parse_lead
-from reminders.web.forms import Preferences, hour_label, lead_label
+from reminders.subscription_choices import Choices
+from reminders.web.forms import hour_label, lead_label
 from reminders.web.translations import N_, translate
 
 _KINDS = {kind.value: kind for kind in Kind}
@@ -33,7 +34,7 @@ class Summary:
 
 def summary(
     email: str,
-    preferences: Preferences,
+    preferences: Choices,
     timeline: Timeline,
     lang: str,
     language_names: Sequence[tuple[str, str]],

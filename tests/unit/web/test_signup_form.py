@@ -21,13 +21,13 @@ from reminders.subscription_choices import (
     E_LEADS_NONE,
     E_REGIONS,
     E_ZONE,
+    Choices,
     resolved_zone,
 )
 from reminders.web.forms import (
     MAX_VALUES,
     Checked,
     FormData,
-    Preferences,
     check_email,
     check_signup,
     form_view,
@@ -123,7 +123,7 @@ def test_signup_email_alone_gets_every_default(timeline: Timeline) -> None:
     checked = check_signup(_form(email="a@example.org"), timeline, "ar")
     assert checked == Checked(
         "a@example.org",
-        Preferences(
+        Choices(
             regions=(), kinds=(), leads=("3w", "1d"), language="ar", tz="", delivery_hour=9
         ),
         {},
@@ -140,7 +140,7 @@ def test_signup_full_form_kept_in_canonical_order(timeline: Timeline) -> None:
     )
     assert check_signup(form, timeline, "en") == Checked(
         "a@example.org",
-        Preferences(
+        Choices(
             regions=("africa", "asia-pacific"),
             kinds=("regional-review", "imrf"),
             leads=("8w", "1d", "1h"),
@@ -172,7 +172,7 @@ def test_signup_every_field_wrong_lists_every_error(timeline: Timeline) -> None:
         "tz": E_ZONE,
         "delivery_hour": E_HOUR,
     }
-    assert checked.preferences == Preferences(
+    assert checked.preferences == Choices(
         regions=(), kinds=(), leads=(), language="es", tz="", delivery_hour=9
     )
 
@@ -200,13 +200,13 @@ def test_form_data_values_per_field_bounded() -> None:
 @pytest.mark.parametrize(
     ("preferences", "zone"),
     [
-        (Preferences(tz="America/Bogota", regions=("africa",)), "America/Bogota"),
-        (Preferences(regions=("asia-pacific", "africa")), "Asia/Bangkok"),
-        (Preferences(), "UTC"),
+        (Choices(tz="America/Bogota", regions=("africa",)), "America/Bogota"),
+        (Choices(regions=("asia-pacific", "africa")), "Asia/Bangkok"),
+        (Choices(), "UTC"),
     ],
 )
 def test_resolved_zone_chosen_else_first_region_else_utc(
-    timeline: Timeline, preferences: Preferences, zone: str
+    timeline: Timeline, preferences: Choices, zone: str
 ) -> None:
     assert resolved_zone(preferences, timeline) == zone
 
@@ -255,9 +255,9 @@ def test_form_view_region_page_ticks_that_region_in_page_language(timeline: Time
 
 
 def test_form_view_stored_alias_zone_offered_on_its_own(timeline: Timeline) -> None:
-    view = form_view(Preferences(tz="Etc/GMT-3"), timeline, "en", LANGUAGE_MENU)
+    view = form_view(Choices(tz="Etc/GMT-3"), timeline, "en", LANGUAGE_MENU)
     assert (view.zone, view.extra_zone) == ("Etc/GMT-3", "Etc/GMT-3")
-    listed = form_view(Preferences(tz="Asia/Tokyo"), timeline, "en", LANGUAGE_MENU)
+    listed = form_view(Choices(tz="Asia/Tokyo"), timeline, "en", LANGUAGE_MENU)
     assert (listed.zone, listed.extra_zone) == ("Asia/Tokyo", "")
 
 
