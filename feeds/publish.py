@@ -22,12 +22,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from babel.lists import format_list
 
 from feeds import feed_words
+from feeds.entry_batch import Rendered, event_page_url
 from feeds.history import History
 from feeds.ical import (
     SHOWN_AFTER_END,
@@ -153,6 +155,7 @@ class FeedSet:
         filtered_cache_size: int = 256,
         history: History | None = None,
         previous: FeedSet | None = None,
+        elsewhere: Rendered | None = None,
     ) -> None:
         base = base_url.rstrip("/")
         host = uid_host or urlsplit(base).hostname
@@ -163,7 +166,7 @@ class FeedSet:
         self.host = host
         self._revisions = revisions
         self.history: History = history or {}
-        self._event_page = event_page or (lambda event_id: f"{base}/events/{quote(event_id)}")
+        self._event_page = event_page or partial(event_page_url, base)
         self._feed_page = feed_page or (
             lambda key: f"{base}/" if key == ALL else f"{base}/regions/{quote(key)}"
         )
@@ -172,7 +175,7 @@ class FeedSet:
         self.keys: tuple[str, ...] = (ALL, *self._regions)
         #: (event id, language) of every entry this load rendered, in rendering order.
         self.rendered: list[tuple[str, str]] = []
-        self._entries = self._take_entries(previous)
+        self._entries = self._take_entries(previous, elsewhere)
         self._assembled: dict[tuple[str, str], _Assembled] = {}
         self._selections: dict[str, tuple[list[Event], datetime]] = {}
         #: Per feed key, its VTIMEZONE block (the same in every language).
@@ -245,9 +248,12 @@ class FeedSet:
         kept = self._entries.get(event_id)
         return None if kept is None else kept.entries[lang]
 
-    def _take_entries(self, previous: FeedSet | None) -> dict[str, _Kept]:
+    def _take_entries(
+        self, previous: FeedSet | None, elsewhere: Rendered | None
+    ) -> dict[str, _Kept]:
         """Every event's entries in every language: the previous load's where its key holds
-        (the key is the same in every language)."""
+        (the key is the same in every language), else those rendered `elsewhere` for this
+        load (`feeds.entry_batch`; asked only for the events it holds), else rendered here."""
         entries: dict[str, _Kept] = {}
         carried = {} if previous is None else previous._entries
         # An entry names no feed: only the host, event pages and regions reach it.
@@ -263,12 +269,16 @@ class FeedSet:
             )
             kept = carried.get(event.id)
             if kept is None or kept.key != key:
-                rendered = {
-                    lang: render_entry(
-                        event, feed=metas[lang], revision=revision, lang=lang, now=self.now
-                    )
-                    for lang in LANGUAGES
-                }
+                done = elsewhere.get(event.id) if elsewhere and event.id in elsewhere else None
+                if done is not None:
+                    rendered = {lang: Entry(event, *done[lang]) for lang in LANGUAGES}
+                else:
+                    rendered = {
+                        lang: render_entry(
+                            event, feed=metas[lang], revision=revision, lang=lang, now=self.now
+                        )
+                        for lang in LANGUAGES
+                    }
                 kept = _Kept(key, rendered)
                 self.rendered += [(event.id, lang) for lang in LANGUAGES]
             entries[event.id] = kept

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -31,6 +32,7 @@ from reminders.metrics import (
     refresh_outbox_gauges,
 )
 from reminders.planning import PLANNED_UNTIL
+from reminders.render_pool import HELPER_FILE_BYTES, RenderHelper
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
 from reminders.web.api import api_app
@@ -49,12 +51,14 @@ class Service:
     db: wiring.Database
     source: TimelineSource[FeedSet]
     clock: Clock
+    builder: wiring.FeedBuilder | None = None
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock = system_clock) -> Service:
         db = wiring.database(settings)
-        source = wiring.timeline_source(settings, db.sessions, clock)
-        return cls(settings, db, source, clock)
+        builder = wiring.FeedBuilder(settings.base_url)
+        source = wiring.timeline_source(settings, db.sessions, clock, builder)
+        return cls(settings, db, source, clock, builder)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -66,9 +70,16 @@ class Service:
 
     async def open(self) -> None:
         """Prepare the database and load the timeline; refuse to start without one."""
-        await wiring.prepare(self.db)
-        dkim_signer(self.settings)  # a bad key stops the start, not the first reminder
-        await self.source.refresh()
+        if self.builder is not None and _long(self.settings.timeline):
+            # Started first: it imports the renderer while the database is prepared.
+            self.builder.helper = RenderHelper()
+        try:
+            await wiring.prepare(self.db)
+            dkim_signer(self.settings)  # a bad key stops the start, not the first reminder
+            await self.source.refresh()
+        finally:
+            if self.builder is not None:
+                self.builder.stop_helper()
         if self.source.snapshot is None:
             error = self.source.error.message if self.source.error else "not loaded"
             raise StartupError(f"the timeline cannot be loaded:\n{error}")
@@ -142,6 +153,14 @@ class Service:
     async def _metrics(self) -> Response:
         await refresh_outbox_gauges(self.sessions, self.clock())
         return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _long(timeline: Path) -> bool:
+    """Whether the timeline file is long enough for a render helper (`render_pool`)."""
+    try:
+        return timeline.stat().st_size >= HELPER_FILE_BYTES
+    except OSError:
+        return False  # the load says why
 
 
 def _relay_status(circuit: circuit_store.CircuitState) -> dict[str, Any]:

@@ -7,12 +7,12 @@ made one way, and the worker can be put together without loading the web app.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,6 +27,7 @@ from reminders.db.engine import create_engine, prepare_schema, session_factory
 from reminders.db.migrate import SchemaOutOfDate, require_current
 from reminders.mail.port import Mailer
 from reminders.mail.signing import DkimKeyError, Signer, load_signer
+from reminders.render_pool import RenderHelper
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
 
@@ -112,33 +113,54 @@ def dkim_signer(settings: Settings) -> Signer | None:
         raise StartupError(str(exc)) from None
 
 
-def feed_builder(
-    base_url: str,
-) -> Callable[[Timeline, Mapping[str, Revision], datetime, History], FeedSet]:
-    """Builds each load's FeedSet from the last one, so only what changed is rendered."""
-    base = base_url.rstrip("/")
-    last: list[FeedSet] = []
+class FeedBuilder:
+    """Builds each load's FeedSet from the last one, so only what changed is rendered; a
+    first load shares its rendering with `helper` when one was started (`render_pool`)."""
 
-    def build(
-        timeline: Timeline, revisions: Mapping[str, Revision], now: datetime, history: History
+    def __init__(self, base_url: str) -> None:
+        self.base = base_url.rstrip("/")
+        self.last: FeedSet | None = None
+        self.helper: RenderHelper | None = None
+
+    def __call__(
+        self, timeline: Timeline, revisions: Mapping[str, Revision], now: datetime, history: History
     ) -> FeedSet:
-        built = FeedSet(
-            timeline,
-            revisions,
-            base,
-            now,
-            event_page=lambda event_id: f"{base}/events/{quote(event_id)}",
-            history=history,
-            previous=last[0] if last else None,
-        )
-        last[:] = [built]
+        elsewhere = None
+        if self.last is None and self.helper is not None:
+            host = urlsplit(self.base).hostname or ""
+            elsewhere = self.helper.share(timeline, revisions, host, self.base, now)
+        try:
+            built = FeedSet(
+                timeline,
+                revisions,
+                self.base,
+                now,
+                history=history,
+                previous=self.last,
+                elsewhere=elsewhere,
+            )
+        finally:
+            self.stop_helper()
+        self.last = built
         return built
 
-    return build
+    def stop_helper(self) -> None:
+        if self.helper is not None:
+            self.helper.close()
+            self.helper = None
+
+
+def feed_builder(base_url: str) -> FeedBuilder:
+    """Builds each load's FeedSet from the last one (a first load without a helper)."""
+    return FeedBuilder(base_url)
 
 
 def timeline_source(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    builder: FeedBuilder | None = None,
 ) -> TimelineSource[FeedSet]:
     """The timeline in service, publishing the feeds of `settings.base_url`."""
-    return TimelineSource(settings.timeline, sessions, feed_builder(settings.base_url), clock)
+    build = builder or feed_builder(settings.base_url)
+    return TimelineSource(settings.timeline, sessions, build, clock)
