@@ -31,7 +31,7 @@ from starlette.types import ASGIApp
 from feeds.publish import FeedSet
 from feeds.wording import LANGUAGES, Kind
 from reminders import subscriptions as subs
-from reminders.db.engine import session_factory
+from reminders import wiring
 from reminders.leads import OFFERED
 from reminders.service import Service
 from reminders.settings import Settings
@@ -84,11 +84,11 @@ async def site(db: Database, tmp_path: Path) -> Site:
         secret_key=SECRET,
     )
     clock = Clock(NOW)
-    sessions = session_factory(db.engine)
+    database = wiring.Database.on(db.engine)
     source: TimelineSource[FeedSet] = TimelineSource(
-        settings.timeline, sessions, feed_builder(BASE_URL), clock
+        settings.timeline, database.sessions, feed_builder(BASE_URL), clock
     )
-    service = Service(settings, db.engine, sessions, source, clock)
+    service = Service(settings, database, source, clock)
     await service.open()  # (not closed here: the `db` fixture disposes of the engine)
     regions = frozenset(region.id for region in service.timeline().regions)
     return Site(service, service.asgi(), clock, regions)
