@@ -90,7 +90,7 @@ async def test_timeline_edit_gives_one_change_notice_whoever_reads_it_first(
     timeline.write_text(edited, encoding="utf-8")
     clock.now = NOW + timedelta(minutes=1)
     if first_reader == "web process":
-        web = Service(settings, db.engine, sessions, source(), clock)
+        web = Service(settings, wiring.Database(db.url, db.engine, sessions), source(), clock)
         await web.open()  # what `gcmcal serve --no-scheduler` does at start
     await worker.plan_tick()
 

@@ -69,10 +69,10 @@ async def test_two_workers_deliver_everything_once_but_the_killed_workers_leased
                 return sink.total >= KILL_AT
 
             await wait_for(a_third_received, 240, "a third of the messages received", log_path)
+            killed_at = datetime.now(UTC)
             doomed.send_signal(signal.SIGKILL)
             assert await doomed.wait() == -signal.SIGKILL
             at_kill = await outbox_rows(db.engine)
-            read_at = datetime.now(UTC)
             received_at_kill = sink.total
             restarted = await start_gcmcal(arguments, env, log)
             started.append(restarted)
@@ -99,8 +99,8 @@ async def test_two_workers_deliver_everything_once_but_the_killed_workers_leased
     assert exits == [-signal.SIGKILL, 0, 0]
     assert 0 < received_at_kill < COUNT
     assert len(killed_leased) > 0
-    # Read before those leases expired: nobody could have taken the rows over yet.
-    assert min(r.lease_expires_at for r in at_kill if r.message_id in killed_leased) > read_at
+    # The worker died holding live leases: their rows had to wait for the leases to end.
+    assert min(r.lease_expires_at for r in at_kill if r.message_id in killed_leased) > killed_at
     assert set(sink.received) == set(enqueued)
     assert duplicates <= killed_leased
     assert set(sink.received.values()) <= {1, 2}

@@ -123,9 +123,7 @@ def test_signup_email_alone_gets_every_default(timeline: Timeline) -> None:
     checked = check_signup(_form(email="a@example.org"), timeline, "ar")
     assert checked == Checked(
         "a@example.org",
-        Choices(
-            regions=(), kinds=(), leads=("3w", "1d"), language="ar", tz="", delivery_hour=9
-        ),
+        Choices(regions=(), kinds=(), leads=("3w", "1d"), language="ar", tz="", delivery_hour=9),
         {},
     )
 
