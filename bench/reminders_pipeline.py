@@ -238,11 +238,11 @@ async def pg_subscriptions(settings: Settings, count: int) -> None:
 
 async def mark_planned_until(settings: Settings, at: datetime) -> None:
     """As if the worker had been running: plan only from `at` on (not from the beginning)."""
-    from reminders.planning import write_planned_until
+    from reminders.scheduler_state import set_planned_until
 
     engine = create_engine(settings.database_url)
     async with engine.begin() as conn:
-        await write_planned_until(conn, at, at)
+        await set_planned_until(conn, at, at)
     await engine.dispose()
 
 
@@ -264,7 +264,7 @@ class Clock:
 
 async def prebuilt_messages(folder: Path, port: int, connections: int) -> list[bytes]:
     """The bytes the composer makes for the bench subscribers (not timed)."""
-    from reminders import outbox
+    from reminders import claims
 
     settings = settings_for(folder, port, connections)
     clock = Clock(DUE + timedelta(seconds=30))
@@ -274,7 +274,7 @@ async def prebuilt_messages(folder: Path, port: int, connections: int) -> list[b
         snapshot = worker.source.snapshot
         assert snapshot is not None
         compose = worker._composer_for(snapshot)
-        claim = await outbox.claim(worker.engine, "prebuild", clock(), timedelta(minutes=5), 10**9)
+        claim = await claims.claim(worker.engine, "prebuild", clock(), timedelta(minutes=5), 10**9)
         messages = [compose(envelope) for envelope in claim.envelopes]
     finally:
         await worker.engine.dispose()

@@ -20,16 +20,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from reminders import bounce_store, subscriptions
+from reminders import bounce_store, outbox_store, subscription_store, subscriptions
 from reminders.bounce_kinds import ReportKind
 from reminders.bounce_reading import Reading, read_report
 from reminders.bounce_score import BouncePolicy
 from reminders.clock import Clock
 from reminders.db.engine import session_factory
-from reminders.db.models import OutboxMessage, Subscription
+from reminders.db.models import Subscription
 from reminders.return_path import ReturnPathReader
 
 log = logging.getLogger(__name__)
@@ -75,11 +74,9 @@ class Intake:
         mark = reading.mark
         subscription: Subscription | None = None
         if mark is not None:
-            owner = await session.scalar(
-                select(OutboxMessage.subscription_id).where(OutboxMessage.id == mark.outbox_id)
-            )
+            owner = await outbox_store.subscription_of(await session.connection(), mark.outbox_id)
             if owner == mark.subscription_id:
-                subscription = await session.get(Subscription, mark.subscription_id)
+                subscription = await subscription_store.by_id(session, mark.subscription_id)
             if subscription is None:
                 reading = Reading(
                     ReportKind.UNMATCHED, None, f"{reading.kind.value}: message no longer known"

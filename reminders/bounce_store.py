@@ -1,4 +1,5 @@
-"""The SQL of bounce handling: reports (`bounce_reports`) and subscriptions' bounce scores.
+"""Bounce handling's storage: the `bounce_reports` table (all its SQL), and subscriptions'
+bounce scores (through `reminders.subscription_store`).
 
 Every function runs on the caller's connection, inside the caller's transaction, so a
 report, the score it adds and the pause it causes are stored together or not at all.
@@ -9,17 +10,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from reminders import subscription_store
 from reminders.bounce_score import BouncePolicy, after_permanent, pauses
 from reminders.db.models import Base
 from reminders.states import SubscriptionState
 
 REPORTS: Table = Base.metadata.tables["bounce_reports"]
-SUBSCRIPTIONS: Table = Base.metadata.tables["subscriptions"]
 #: Reports older than this are deleted by the hourly purge (the metrics count the rest).
 REPORT_RETENTION = timedelta(days=90)
 
@@ -67,14 +69,7 @@ async def add_permanent(
     failures = Counter(subscription_ids)
     if not failures:
         return 0
-    s = SUBSCRIPTIONS.c
-    rows = (
-        await conn.execute(
-            select(s.id, s.state, s.bounce_score, s.bounce_scored_at)
-            .where(s.id.in_(sorted(failures)))
-            .with_for_update()
-        )
-    ).all()
+    rows = await subscription_store.bounce_scores(conn, failures)
     changes: list[dict[str, object]] = []
     paused = 0
     for row in rows:
@@ -89,17 +84,7 @@ async def add_permanent(
             {"b_id": row.id, "b_score": score, "b_state": state, "b_count": failures[row.id]}
         )
     if changes:
-        await conn.execute(
-            update(SUBSCRIPTIONS)
-            .where(s.id == bindparam("b_id"))
-            .values(
-                bounce_score=bindparam("b_score"),
-                bounce_scored_at=now,
-                state=bindparam("b_state"),
-                hard_bounces=s.hard_bounces + bindparam("b_count"),
-            ),
-            changes,
-        )
+        await subscription_store.set_bounce_scores(conn, changes, now)
     return paused
 
 
@@ -107,6 +92,18 @@ async def report_counts(conn: AsyncConnection) -> Mapping[str, int]:
     """Reports kept (the last `REPORT_RETENTION`), by kind."""
     rows = await conn.execute(select(REPORTS.c.kind, func.count()).group_by(REPORTS.c.kind))
     return {kind: int(count) for kind, count in rows.all()}
+
+
+async def reports_of(conn: AsyncConnection, subscription_id: int, limit: int) -> list[Any]:
+    """A subscription's newest reports (at, kind, detail)."""
+    r = REPORTS.c
+    rows = await conn.execute(
+        select(r.at, r.kind, r.detail)
+        .where(r.subscription_id == subscription_id)
+        .order_by(r.at.desc(), r.id.desc())
+        .limit(limit)
+    )
+    return list(rows.all())
 
 
 async def purge_reports(conn: AsyncConnection, now: datetime) -> int:

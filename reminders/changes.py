@@ -39,7 +39,7 @@ from feeds.revisions import Revision
 from feeds.timeline import Timeline
 from feeds.when import Precision, When
 from feeds.wording import Status
-from reminders.planner import Planned, SubscriberIndex, dedupe_key, reminded
+from reminders.due_reminders import Planned, SubscriberIndex, dedupe_key, reminded
 from reminders.states import MessageKind
 
 #: One field, old → new (``date`` and ``time`` carry whole `when` texts on both sides);

@@ -1,4 +1,4 @@
-"""The relay circuit's shared state: one `scheduler_state` row every process reads.
+"""The relay circuit's shared state: one `scheduler_state` fact every process reads.
 
 A worker that opens the circuit writes it here; every worker reads it before a
 dispatch (so all of them stop, not only the one that noticed), and `serve` reads it
@@ -11,14 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from reminders.db.models import Base
-
-STATE: Table = Base.metadata.tables["scheduler_state"]
-NAME = "relay_circuit"
+from reminders import scheduler_state
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +46,10 @@ def _moment(value: Any) -> datetime | None:
 
 
 async def load(conn: AsyncConnection) -> CircuitState:
-    value = await conn.scalar(select(STATE.c.value).where(STATE.c.name == NAME))
-    if not value:
+    found = await scheduler_state.fact(conn, scheduler_state.RELAY_CIRCUIT)
+    if found is None or not found.value:
         return CLOSED
+    value = found.value
     return CircuitState(
         open=bool(value.get("open")),
         since=_moment(value.get("since")),
@@ -70,14 +66,4 @@ async def read(engine: AsyncEngine) -> CircuitState:
 
 async def write(engine: AsyncEngine, state: CircuitState, now: datetime) -> None:
     async with engine.begin() as conn:
-        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(STATE).values(name=NAME, value=state.as_dict(), updated_at=now)
-        await conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=["name"],
-                set_={
-                    "value": statement.excluded.value,
-                    "updated_at": statement.excluded.updated_at,
-                },
-            )
-        )
+        await scheduler_state.put(conn, scheduler_state.RELAY_CIRCUIT, state.as_dict(), now)

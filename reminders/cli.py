@@ -224,7 +224,7 @@ async def _impact(settings: Settings, edited: Timeline, now: datetime) -> Impact
     """Read what the service holds, without writing (not even a schema upgrade)."""
     from feeds.history import removed
     from reminders.impact import StoredEvent, assess
-    from reminders.planning import load_subscribers
+    from reminders.planning_tick import load_subscribers
     from reminders.revision_store import load_history, stored_events
     from reminders.wiring import opened_database
 

@@ -2,12 +2,12 @@
 
 One run is a pipeline of three parts over one asyncio queue:
 
-- the claimer leases a batch of due rows (`outbox.claim`, committed before any SMTP
+- the claimer leases a batch of due rows (`claims.claim`, committed before any SMTP
   traffic) and queues its envelopes (one per message: a subscriber's rows due together
   go out as one email), then claims the next batch when the queue has room;
 - `concurrency` senders (one per SMTP connection) compose each message and hand it to
   the mailer;
-- a recorder stores outcomes in batches of `flush_every` (`outbox.record`), at least
+- a recorder stores outcomes in batches of `flush_every` (`send_records.record`), at least
   every second, and at the end; senders never wait for the database.
 
 Crash safety: rows are leased for `lease`; a sender does not start a message whose
@@ -21,7 +21,7 @@ recorded; queued ones are left leased for whoever comes next.
 
 The relay's circuit (`breaker`, `reminders.circuit`): every result is counted; when
 the relay fails most sends alike the circuit opens, no more messages are started and
-those already claimed go back to the queue untouched (`outbox.release`). A bounce is
+those already claimed go back to the queue untouched (`claims.release`). A bounce is
 held back until the sends after it show the relay was otherwise working; if the
 circuit opens first, it is recorded as the relay's refusal, not the subscriber's.
 With `probing` (the half-open try) a bounce counts only if some message went through.
@@ -43,15 +43,16 @@ from email.utils import parseaddr
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reminders import outbox
+from reminders import claims, send_records
 from reminders.backoff import Random
 from reminders.bounce_score import BouncePolicy
 from reminders.circuit import Breaker, describe
+from reminders.claims import Envelope
 from reminders.clock import Clock
 from reminders.mail.port import Mailer, SendResult, SendStatus
 from reminders.metrics import BOUNCES, PAUSED_BY_BOUNCES, SENDS, SMTP_LATENCY
-from reminders.outbox import Envelope, SendOutcome
 from reminders.return_path import Mark, return_path
+from reminders.send_records import SendOutcome
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class DispatchReport:
     released: int = 0  # rows given back to the queue when the circuit opened
     circuit_opened: str = ""  # the failure that opened the circuit in this run
 
-    def add(self, recorded: outbox.Recorded) -> None:
+    def add(self, recorded: send_records.Recorded) -> None:
         self.sent += recorded.sent
         self.retrying += recorded.retrying
         self.failed += recorded.failed
@@ -180,7 +181,7 @@ class Dispatcher:
                 for _ in range(self.max_batches):
                     if stop.is_set() or tripped() or time.monotonic() > deadline:
                         return
-                    claim = await outbox.claim(
+                    claim = await claims.claim(
                         self.engine,
                         self.owner,
                         self.clock(),
@@ -243,7 +244,7 @@ class Dispatcher:
                 pending.clear()
                 batch += settle_held(finished)
                 if batch:
-                    recorded = await outbox.record(
+                    recorded = await send_records.record(
                         self.engine,
                         self.owner,
                         batch,
@@ -262,7 +263,7 @@ class Dispatcher:
                 group.create_task(sender())
             group.create_task(recorder())
         if unstarted:
-            report.released = await outbox.release(self.engine, self.owner, unstarted)
+            report.released = await claims.release(self.engine, self.owner, unstarted)
         if report.circuit_opened:
             log.warning(
                 "relay circuit opened: %s; %d rows back in the queue",

@@ -14,12 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from reminders import circuit_store
+from reminders import bounce_store, circuit_store, outbox_store, subscription_store
 from reminders.bounce_kinds import ReportKind
-from reminders.db.models import BounceReport, OutboxMessage, Subscription
 from reminders.states import OutboxState, SubscriptionState
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -88,39 +86,16 @@ CIRCUIT_OPEN = Gauge(
     registry=REGISTRY,
 )
 
-_WAITING = (OutboxState.QUEUED, OutboxState.RETRY_WAIT, OutboxState.SENDING)
-
 
 async def refresh_outbox_gauges(sessions: async_sessionmaker[AsyncSession], now: datetime) -> None:
     """Read the shared gauges from the database (at each scrape)."""
     async with sessions() as session:
-        counts = dict(
-            (
-                await session.execute(
-                    select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
-                )
-            ).all()
-        )
-        oldest = await session.scalar(
-            select(func.min(OutboxMessage.due_at)).where(
-                OutboxMessage.state.in_(_WAITING), OutboxMessage.due_at <= now
-            )
-        )
-        people = dict(
-            (
-                await session.execute(
-                    select(Subscription.state, func.count()).group_by(Subscription.state)
-                )
-            ).all()
-        )
-        relay = await circuit_store.load(await session.connection())
-        reports = dict(
-            (
-                await session.execute(
-                    select(BounceReport.kind, func.count()).group_by(BounceReport.kind)
-                )
-            ).all()
-        )
+        conn = await session.connection()
+        counts = await outbox_store.count_by_state(conn)
+        oldest = await outbox_store.oldest_waiting_due(conn, now)
+        people = await subscription_store.count_by_state(session)
+        relay = await circuit_store.load(conn)
+        reports = await bounce_store.report_counts(conn)
     for kind in ReportKind:
         BOUNCE_REPORTS.labels(kind.value).set(reports.get(kind.value, 0))
     for subscription_state in SubscriptionState:

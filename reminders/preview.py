@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from feeds.revisions import Revision
 from feeds.timeline import Timeline
 from feeds.wording import date_label
+from reminders.due_reminders import Planned, SubscriberView, plan
 from reminders.leads import parse_lead
-from reminders.planner import Planned, SubscriberView, plan
 from reminders.states import MessageKind
 
 DEFAULT_WINDOW = timedelta(hours=1)

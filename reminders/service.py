@@ -14,7 +14,6 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp
@@ -23,15 +22,13 @@ from feeds import Timeline
 from feeds.history import History
 from feeds.publish import FeedSet
 from feeds.revisions import Revision
-from reminders import circuit_store, wiring
+from reminders import circuit_store, scheduler_state, wiring
 from reminders.clock import Clock, system_clock
-from reminders.db.models import SchedulerState
 from reminders.mail.message_types import NothingToSend
 from reminders.metrics import (
     exposition,
     refresh_outbox_gauges,
 )
-from reminders.planning import PLANNED_UNTIL
 from reminders.render_pool import HELPER_FILE_BYTES, RenderHelper
 from reminders.settings import Settings
 from reminders.timeline_source import TimelineSource
@@ -108,10 +105,10 @@ class Service:
         relay: dict[str, Any] = {"circuit": "unknown"}
         try:
             async with self.sessions() as session:
-                last_tick = await session.scalar(
-                    select(SchedulerState.updated_at).where(SchedulerState.name == PLANNED_UNTIL)
-                )
-                circuit = await circuit_store.load(await session.connection())
+                conn = await session.connection()
+                planned = await scheduler_state.fact(conn, scheduler_state.PLANNED_UNTIL)
+                last_tick = planned.updated_at if planned else None
+                circuit = await circuit_store.load(conn)
             database["last_tick_age_seconds"] = (
                 round((self.clock() - last_tick).total_seconds(), 1) if last_tick else None
             )

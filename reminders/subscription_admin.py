@@ -14,21 +14,19 @@ can do to it (`show`, `resume`, `remove`).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import Timeline
-from reminders.db.models import BounceReport, OutboxMessage, SendAttempt, Subscription
+from reminders import bounce_store, outbox_store, subscription_store
+from reminders.db.models import Subscription
 from reminders.leads import DEFAULT
-from reminders.outbox import PENDING_STATES
 from reminders.outcomes import LOG_SENT
-from reminders.planning import load_subscribers
+from reminders.planning_tick import load_subscribers
 from reminders.preview import preview_lines
 from reminders.revision_store import load_revisions
 from reminders.settings import Settings
@@ -117,7 +115,7 @@ async def add_confirmed(
     session: AsyncSession, email: str, choices: Choices, now: datetime, secret: str
 ) -> Subscription:
     """An ACTIVE subscription for an address that opted in elsewhere (caller commits)."""
-    existing = await session.scalar(select(Subscription).where(Subscription.email == email))
+    existing = await subscription_store.by_email(session, email)
     if existing is not None:
         raise AlreadySubscribed(SubscriptionState(existing.state))
     if await is_unsubscribed(session, secret, email):
@@ -134,19 +132,10 @@ class Listing:
 
 
 async def listing(session: AsyncSession, *, with_emails: bool = False) -> Listing:
-    rows = await session.execute(
-        select(Subscription.state, func.count()).group_by(Subscription.state)
-    )
-    found: Counter[SubscriptionState] = Counter()
-    for state, count in rows:
-        found[SubscriptionState(state)] = count
-    counts = {state: found[state] for state in SubscriptionState}
+    counts = await subscription_store.count_by_state(session)
     emails: tuple[tuple[str, SubscriptionState], ...] = ()
     if with_emails:
-        result = await session.execute(
-            select(Subscription.email, Subscription.state).order_by(Subscription.email)
-        )
-        emails = tuple((email, SubscriptionState(state)) for email, state in result)
+        emails = tuple(await subscription_store.emails_by_address(session))
     return Listing(counts, emails)
 
 
@@ -187,7 +176,7 @@ async def preview_command(
         addresses: dict[int, str] | None = None
         only: set[int] | None = None
         if email is not None:
-            found = await session.scalar(select(Subscription).where(Subscription.email == email))
+            found = await subscription_store.by_email(session, email)
             if found is None:
                 raise LookupError("no subscription has this address")
             addresses, only = {found.id: found.email}, {found.id}
@@ -237,30 +226,13 @@ FAILURES_SHOWN = 20
 
 
 async def details(session: AsyncSession, email: str) -> Details:
-    found = await session.scalar(select(Subscription).where(Subscription.email == email))
+    found = await subscription_store.by_email(session, email)
     if found is None:
         raise NotFound()
-    o, log = OutboxMessage, SendAttempt
-    states = dict(
-        (
-            await session.execute(
-                select(o.state, func.count()).where(o.subscription_id == found.id).group_by(o.state)
-            )
-        ).all()
-    )
-    rows = await session.execute(
-        select(log.at, log.outcome, log.smtp_code, log.detail)
-        .join(o, o.id == log.outbox_id)
-        .where(o.subscription_id == found.id, log.outcome != LOG_SENT)
-        .order_by(log.at.desc(), log.id.desc())
-        .limit(FAILURES_SHOWN)
-    )
-    reports = await session.execute(
-        select(BounceReport.at, BounceReport.kind, BounceReport.detail)
-        .where(BounceReport.subscription_id == found.id)
-        .order_by(BounceReport.at.desc(), BounceReport.id.desc())
-        .limit(FAILURES_SHOWN)
-    )
+    conn = await session.connection()
+    states = await outbox_store.count_by_state(conn, found.id)
+    rows = await outbox_store.failed_attempts(conn, found.id, LOG_SENT, FAILURES_SHOWN)
+    reports = await bounce_store.reports_of(conn, found.id, FAILURES_SHOWN)
     failures = [Failure(row.at, row.outcome, row.smtp_code, row.detail) for row in rows]
     failures += [Failure(row.at, f"reported {row.kind}", None, row.detail) for row in reports]
     failures.sort(key=lambda failure: failure.at, reverse=True)
@@ -273,7 +245,7 @@ async def details(session: AsyncSession, email: str) -> Details:
         confirmed_at=found.confirmed_at,
         hard_bounces=found.hard_bounces,
         bounce_score=found.bounce_score,
-        waiting=sum(states.get(state, 0) for state in (*PENDING_STATES, OutboxState.SENDING)),
+        waiting=sum(states.get(state, 0) for state in outbox_store.WAITING_STATES),
         sent=states.get(OutboxState.SENT, 0),
         failures=tuple(failures[:FAILURES_SHOWN]),
     )
@@ -313,7 +285,7 @@ def details_lines(found: Details) -> list[str]:
 
 async def resume_paused(session: AsyncSession, email: str) -> SubscriptionState:
     """Resume a paused subscription (bounce score cleared); return its state before."""
-    found = await session.scalar(select(Subscription).where(Subscription.email == email))
+    found = await subscription_store.by_email(session, email)
     if found is None:
         raise NotFound()
     before = SubscriptionState(found.state)
@@ -325,7 +297,7 @@ async def resume_paused(session: AsyncSession, email: str) -> SubscriptionState:
 
 async def erase(session: AsyncSession, email: str, now: datetime, secret: str) -> None:
     """Erase the subscription as an unsubscribe does (only a keyed hash is kept)."""
-    found = await session.scalar(select(Subscription).where(Subscription.email == email))
+    found = await subscription_store.by_email(session, email)
     if found is None:
         raise NotFound()
     await unsubscribe(session, found, now, secret)

@@ -11,11 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from reminders import subscription_store
 from reminders.csv_import import Person, Refusal
-from reminders.db.models import Subscription, Unsubscribed
 from reminders.settings import Settings
 from reminders.states import SubscriptionState
 from reminders.subscription_admin import AlreadySubscribed, open_sessions
@@ -49,25 +48,9 @@ async def import_people(
     async def flush() -> None:
         emails = [person.email for person in chunk]
         async with sessions.begin() as session:
-            taken = dict(
-                (
-                    await session.execute(
-                        select(Subscription.email, Subscription.state).where(
-                            Subscription.email.in_(emails)
-                        )
-                    )
-                ).all()
-            )
+            taken = await subscription_store.states_of(session, emails)
             hashes = {email: address_hash(secret, email) for email in emails}
-            gone = set(
-                (
-                    await session.scalars(
-                        select(Unsubscribed.address_hash).where(
-                            Unsubscribed.address_hash.in_(hashes.values())
-                        )
-                    )
-                ).all()
-            )
+            gone = await subscription_store.unsubscribed_among(session, hashes.values())
             fresh = []
             for person in chunk:
                 if person.email in taken:

@@ -38,11 +38,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reminders import mail_quota, outbox, tokens
-from reminders.db.models import OutboxMessage, SendAttempt, Subscription, Unsubscribed
+from reminders import mail_quota, outbox_store, subscription_store, tokens
+from reminders.db.models import Subscription
 from reminders.states import MessageKind, SubscriptionState
 from reminders.subscription_choices import Choices
 from reminders.tokens import handle_of, handle_token, manage_token, matches, same, token_hash
@@ -51,10 +50,6 @@ PENDING_LIFETIME = timedelta(days=7)
 LINK_MAILS_PER_ADDRESS = mail_quota.LINK_MAILS_PER_ADDRESS
 LINK_MAIL_WINDOW = mail_quota.LINK_MAIL_WINDOW
 LINK_KINDS = (MessageKind.CONFIRM_SUBSCRIPTION, MessageKind.MANAGE_LINK)
-#: New subscriptions start at a random generation below this, leaving room for bumps
-#: in a 32-bit column: should the database ever hand out a deleted subscription's id
-#: again, the new subscriber's links still differ from the old subscriber's.
-_GENERATION_SPAN = 2**30
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 _FEED_TOKEN = re.compile(r"(?P<id>[1-9][0-9]{0,9})-(?P<mac>[A-Za-z0-9_-]{43})")
@@ -68,7 +63,7 @@ class LinkRequest(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LinkMail:
-    """An outbox row for a confirmation or manage-link email (`outbox.PlannedMessage`)."""
+    """An outbox row for a confirmation or manage-link email (`outbox_store.PlannedMessage`)."""
 
     dedupe_key: str
     subscription_id: int
@@ -114,9 +109,7 @@ async def by_token(session: AsyncSession, token: str, now: datetime) -> Subscrip
     """The subscription a manage link's token belongs to; None if unknown, revoked, expired."""
     if not _TOKEN.fullmatch(token):
         return None
-    found = await session.scalar(
-        select(Subscription).where(Subscription.token_hash == token_hash(token))
-    )
+    found = await subscription_store.by_token_hash(session, token_hash(token))
     if found is None or not matches(token, found.token_hash) or not _usable(found, now):
         return None
     return found
@@ -128,7 +121,7 @@ async def _by_handle(
     handle = handle_of(token)
     if handle is None:
         return None
-    found = await session.scalar(select(Subscription).where(Subscription.handle == handle))
+    found = await subscription_store.by_handle(session, handle)
     if found is None:
         return None
     expected = handle_token(secret, purpose, found.handle, found.id, found.feed_generation)
@@ -146,7 +139,7 @@ async def by_feed_token(session: AsyncSession, token: str, secret: str) -> Subsc
         match = _FEED_TOKEN.fullmatch(token)
         if match is None or int(match["id"]) > _MAX_ID:
             return None
-        found = await session.get(Subscription, int(match["id"]))
+        found = await subscription_store.by_id(session, int(match["id"]))
         if found is None:
             return None
         expected = tokens.feed_token(secret, found.id, found.feed_generation)
@@ -166,7 +159,7 @@ async def by_unsubscribe_token(
 
 
 async def by_email(session: AsyncSession, email: str) -> Subscription | None:
-    return await session.scalar(select(Subscription).where(Subscription.email == email))
+    return await subscription_store.by_email(session, email)
 
 
 def current_token(secret: str, subscription: Subscription) -> str:
@@ -194,7 +187,7 @@ async def _queue(
         payload={"expires_at": expires.isoformat()} if expires else {},
     )
     connection = await session.connection()
-    await outbox.enqueue(connection, [mail], now, host)
+    await outbox_store.enqueue(connection, [mail], now, host)
 
 
 # -- sign-up and confirmation -------------------------------------------------------------
@@ -227,25 +220,19 @@ def new_subscription(
     """A new subscription row, PENDING (a web sign-up, until confirmed) or ACTIVE (an
     operator's import of people who opted in elsewhere); `add` stores it."""
     pending = state is SubscriptionState.PENDING
-    subscription = Subscription(
-        email=email,
-        state=state,
-        # A placeholder until the id is known; unique, never a real token's hash.
-        token_hash=secrets.token_hex(32),
-        feed_generation=secrets.randbelow(_GENERATION_SPAN),
-        hard_bounces=0,
-        created_at=now,
+    return subscription_store.new_row(
+        email,
+        choices,
+        state,
+        now,
         confirmed_at=None if pending else now,
         expires_at=now + PENDING_LIFETIME if pending else None,
     )
-    _apply(subscription, choices)
-    return subscription
 
 
 async def add(session: AsyncSession, added: Sequence[Subscription], secret: str) -> None:
     """Store new subscriptions with their link hashes (the token needs the id)."""
-    session.add_all(added)
-    await session.flush()
+    await subscription_store.add(session, added)
     for subscription in added:
         _set_token(secret, subscription)
     await session.flush()
@@ -294,11 +281,7 @@ async def confirm(
     subscription.state = SubscriptionState.ACTIVE
     subscription.confirmed_at = now
     subscription.expires_at = None
-    await session.execute(
-        delete(Unsubscribed).where(
-            Unsubscribed.address_hash == address_hash(secret, subscription.email)
-        )
-    )
+    await subscription_store.forget_unsubscribed(session, address_hash(secret, subscription.email))
     await session.flush()
 
 
@@ -347,36 +330,7 @@ async def rotate(
 
 async def export(session: AsyncSession, subscription: Subscription) -> dict[str, Any]:
     """Everything stored about a subscriber, as JSON-ready data."""
-    rows = await session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.subscription_id == subscription.id)
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)
-    )
-    messages = []
-    for row in rows:
-        attempts = await session.scalars(
-            select(SendAttempt).where(SendAttempt.outbox_id == row.id).order_by(SendAttempt.id)
-        )
-        messages.append(
-            {
-                "kind": str(row.kind),
-                "event_id": row.event_id,
-                "lead": row.lead,
-                "state": str(row.state),
-                "due_at": _iso(row.due_at),
-                "sent_at": _iso(row.sent_at),
-                "message_id": row.message_id,
-                "attempts": [
-                    {
-                        "at": _iso(attempt.at),
-                        "outcome": attempt.outcome,
-                        "smtp_code": attempt.smtp_code,
-                        "detail": attempt.detail,
-                    }
-                    for attempt in attempts
-                ],
-            }
-        )
+    messages = await outbox_store.messages_of(await session.connection(), subscription.id)
     return {
         "email": subscription.email,
         "state": str(subscription.state),
@@ -413,18 +367,12 @@ async def unsubscribe(
     List-Unsubscribe link a mail provider may still post.
     """
     connection = await session.connection()
-    await outbox.withdraw_subscriptions(connection, [subscription.id], now, "unsubscribed")
-    rows = select(OutboxMessage.id).where(OutboxMessage.subscription_id == subscription.id)
-    await session.execute(delete(SendAttempt).where(SendAttempt.outbox_id.in_(rows)))
-    await session.execute(
-        delete(OutboxMessage).where(OutboxMessage.subscription_id == subscription.id)
-    )
+    await outbox_store.withdraw_subscriptions(connection, [subscription.id], now, "unsubscribed")
+    await outbox_store.delete_for_subscriptions(connection, [subscription.id])
     kept = address_hash(secret, subscription.email)
     link_hash = token_hash(link or unsubscribe_token(secret, subscription))
-    await session.execute(delete(Subscription).where(Subscription.id == subscription.id))
-    await session.execute(delete(Unsubscribed).where(Unsubscribed.address_hash == kept))
-    session.add(Unsubscribed(address_hash=kept, at=now, link_hash=link_hash))
-    await session.flush()
+    await subscription_store.delete_one(session, subscription)
+    await subscription_store.keep_unsubscribed(session, kept, link_hash, now)
     if subscription in session:
         session.expunge(subscription)
 
@@ -433,13 +381,10 @@ async def unsubscribed_by_link(session: AsyncSession, token: str) -> bool:
     """Whether this link's subscription was already erased by unsubscribing."""
     if not _TOKEN.fullmatch(token) and handle_of(token) is None:
         return False
-    found = await session.scalar(
-        select(Unsubscribed.link_hash).where(Unsubscribed.link_hash == token_hash(token))
-    )
+    found = await subscription_store.unsubscribing_link(session, token_hash(token))
     return found is not None and matches(token, found)
 
 
 async def is_unsubscribed(session: AsyncSession, secret: str, email: str) -> bool:
     """Whether this address unsubscribed (and has not confirmed a new sign-up since)."""
-    found = await session.get(Unsubscribed, address_hash(secret, email))
-    return found is not None
+    return await subscription_store.is_unsubscribed(session, address_hash(secret, email))

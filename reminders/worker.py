@@ -4,7 +4,7 @@ Jobs live in the in-memory job store and hold no state; everything durable is in
 tables. Every `settings.tick_seconds`:
 
 - `plan`: reload the timeline, withdraw stale rows, enqueue change notices and the
-  reminders now due (`reminders.planning`), then make sure a dispatch is running;
+  reminders now due (`reminders.planning_tick`), then make sure a dispatch is running;
 - `dispatch`: send everything due (`reminders.dispatch`), retries included; a dispatch
   still running when the next tick comes is left to finish (never two at once here;
   other processes may run theirs, the leases keep them apart). While the relay
@@ -21,9 +21,9 @@ every `LINK_LANE_SECONDS` (a second):
 and every `PURGE_EVERY`:
 
 - `purge`: forget spent link-email quota (`reminders.mail_quota`); delete old finished
-  outbox rows and their send log (`outbox.FINISHED_ROWS_KEPT`, 30 days after the event) and
+  outbox rows and their send log (`purge.FINISHED_ROWS_KEPT`, 30 days after the event) and
   sign-ups never confirmed once they expire (7 days after signing up;
-  `outbox.PENDING_GRACE`).
+  `purge.PENDING_GRACE`).
 
 A tick runs as its own task, so the scheduler never sees a job still running and never
 skips or warns; a tick whose previous run has not finished is skipped quietly.
@@ -49,11 +49,12 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from feeds.publish import FeedSet
-from reminders import circuit_store, mail_quota, mail_requests, outbox, wiring
+from reminders import circuit_store, mail_quota, mail_requests, purge, wiring
 from reminders import subscriptions as subs
 from reminders.bounce_score import BouncePolicy
 from reminders.circuit import Breaker, cooldown
 from reminders.circuit_store import CLOSED, CircuitState
+from reminders.claims import Envelope
 from reminders.clock import Clock, system_clock
 from reminders.dispatch import (
     DEFAULT_LEASE,
@@ -70,8 +71,7 @@ from reminders.mail.port import Mailer
 from reminders.mail.transport import SmtpMailer
 from reminders.metrics import CIRCUIT_OPEN, CIRCUIT_OPENINGS, TICK_DURATION
 from reminders.metrics_server import MetricsServer
-from reminders.outbox import Envelope
-from reminders.planning import Planning
+from reminders.planning_tick import Planning
 from reminders.settings import Settings
 from reminders.timeline_source import Snapshot, TimelineSource
 from reminders.wiring import Database, dkim_signer
@@ -224,7 +224,7 @@ class Worker:
     async def purge_tick(self) -> None:
         async with self._sessions.begin() as session:
             await mail_quota.purge(session, self.clock())
-        purged = await outbox.purge(self.engine, self.clock())
+        purged = await purge.purge(self.engine, self.clock())
         if purged.outbox or purged.pending_subscriptions:
             log.info(
                 "purged %d outbox rows, %d send log entries, %d unconfirmed sign-ups",

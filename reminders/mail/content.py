@@ -64,7 +64,7 @@ REGISTRATION_REACH = timedelta(days=120)
 
 
 class MessageItem(Protocol):
-    """One outbox row's content (`reminders.outbox.Item` fits)."""
+    """One outbox row's content (`reminders.claims.Item` fits)."""
 
     @property
     def kind(self) -> str: ...

@@ -1,7 +1,7 @@
 """The shapes a message is made from: its recipient, its envelope, what rendering gives.
 
 `reminders.mail.compose` renders and assembles messages from these; the outbox's own
-rows (`reminders.outbox`) fit the protocols, so neither imports the other.
+rows (`reminders.claims`) fit the protocols, so neither imports the other.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ UNSUBSCRIBE_PLACEHOLDER = "GCMCALx0UNSUBSCRIBEx0PLACEHOLDER"
 
 
 class MessageRecipient(Protocol):
-    """The subscription a message goes to (`reminders.outbox.Recipient` fits)."""
+    """The subscription a message goes to (`reminders.subscription_store.Recipient` fits)."""
 
     @property
     def id(self) -> int: ...
@@ -39,7 +39,7 @@ class MessageRecipient(Protocol):
 
 
 class Envelope(Protocol):
-    """One message's rows and recipient (`reminders.outbox.Envelope` fits)."""
+    """One message's rows and recipient (`reminders.claims.Envelope` fits)."""
 
     @property
     def message_id(self) -> str: ...

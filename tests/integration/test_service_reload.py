@@ -239,7 +239,7 @@ async def test_metrics_count_feed_requests_and_report_the_outbox(service: Servic
 @pytest.mark.anyio
 async def test_readyz_reports_database_timeline_and_last_tick(service: Service) -> None:
     from reminders.db.models import SchedulerState
-    from reminders.planning import PLANNED_UNTIL
+    from reminders.scheduler_state import PLANNED_UNTIL
 
     async with _client(service) as client:
         before = (await client.get("/readyz")).json()

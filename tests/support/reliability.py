@@ -26,9 +26,9 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reminders import outbox
+from reminders import outbox_store
 from reminders.db.models import Base
-from reminders.planner import Planned, dedupe_key
+from reminders.due_reminders import Planned, dedupe_key
 from reminders.states import MessageKind, OutboxState, SubscriptionState
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -235,7 +235,7 @@ def expected_notices(ids: Iterable[int], due: datetime, not_after: datetime) -> 
 
 async def enqueue(engine: AsyncEngine, planned: Sequence[Planned], now: datetime) -> int:
     async with engine.begin() as conn:
-        return await outbox.enqueue(conn, planned, now, HOST, chunk=2000)
+        return await outbox_store.enqueue(conn, planned, now, HOST, chunk=2000)
 
 
 async def quiet_planner(engine: AsyncEngine, until: datetime, now: datetime) -> None:

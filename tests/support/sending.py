@@ -25,13 +25,13 @@ from aiosmtpd.smtp import SMTP as SmtpServer
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reminders import outbox
+from reminders import outbox_store
 from reminders.bounce_score import BouncePolicy
 from reminders.db.engine import create_engine, create_schema
 from reminders.db.models import Base
 from reminders.dispatch import Clock, Dispatcher
+from reminders.due_reminders import Planned, dedupe_key
 from reminders.mail.port import Mailer
-from reminders.planner import Planned, dedupe_key
 from reminders.states import MessageKind, OutboxState, SubscriptionState
 from tests.support.db_backends import clean_slate
 
@@ -367,7 +367,7 @@ async def enqueue_expected_notices(
 ) -> None:
     """One "expected" notice per subscription, due a minute ago (needs no exact date)."""
     async with engine.begin() as conn:
-        await outbox.enqueue(
+        await outbox_store.enqueue(
             conn,
             [
                 Planned(

@@ -22,7 +22,7 @@ WEB = ("fastapi", "starlette", "uvicorn", "granian", "multipart")
 CORE = (
     "reminders.states",
     "reminders.mail.port",
-    "reminders.planner",
+    "reminders.due_reminders",
     "reminders.changes",
     "reminders.preview",
     "reminders.outcomes",

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
-from reminders import outbox
+from reminders import outbox_store
 from reminders.bounce_store import REPORTS
 from reminders.cli import main
 from reminders.db.models import Base
@@ -49,7 +49,7 @@ async def _prepare(db: Path, addresses: Sequence[str], messages_each: int = 1) -
         ids = await add_subscriptions(engine, addresses, NOW)
         rows = [planned(sid, lead=f"{n + 1}d") for sid in ids for n in range(messages_each)]
         async with engine.begin() as conn:
-            await outbox.enqueue(conn, rows, NOW, "gcm.example.org")
+            await outbox_store.enqueue(conn, rows, NOW, "gcm.example.org")
             found = await conn.execute(
                 select(
                     Base.metadata.tables["outbox"].c.subscription_id,

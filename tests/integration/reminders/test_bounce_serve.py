@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reminders import outbox
+from reminders import outbox_store
 from reminders.bounce_intake import Intake
 from reminders.bounce_score import BouncePolicy
 from reminders.bounce_server import BounceHandler, start
@@ -71,7 +71,8 @@ async def _dispatch(engine: AsyncEngine, port: int, rounds: int, subscription: i
     mailer = SmtpMailer(Settings(smtp_host="127.0.0.1", smtp_port=port, send_rate=10_000))
     for n in range(rounds):
         async with engine.begin() as conn:
-            await outbox.enqueue(conn, [planned(subscription, lead=f"{n + 1}d")], NOW, "h.test")
+            reminder = planned(subscription, lead=f"{n + 1}d")
+            await outbox_store.enqueue(conn, [reminder], NOW, "h.test")
         await Dispatcher(
             engine=engine,
             mailer=mailer,

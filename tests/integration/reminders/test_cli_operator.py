@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select, update
 
-from reminders import outbox
+from reminders import outbox_store
 from reminders.cli import main
 from reminders.db.engine import create_engine, create_schema
 from reminders.db.models import OutboxMessage, SendAttempt, Subscription, Unsubscribed
@@ -50,7 +50,7 @@ def _paused_after_bounces(env: dict[str, str]) -> int:
             await create_schema(engine)
             (sid,) = await add_subscriptions(engine, ["gone@example.org"], THEN)
             async with engine.begin() as conn:
-                await outbox.enqueue(conn, [planned(sid)], THEN, HOST)
+                await outbox_store.enqueue(conn, [planned(sid)], THEN, HOST)
                 row_id = (await conn.execute(select(OutboxMessage.id))).scalar_one()
                 await conn.execute(
                     update(Subscription)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reminders import outbox
+from reminders import outbox_store
 from reminders.db.engine import create_engine
 from reminders.dispatch import DispatchReport
 from reminders.mail.transport import SmtpMailer
@@ -50,7 +50,7 @@ async def test_dispatch_sends_one_email_per_subscriber_with_the_outbox_message_i
     async with database(tmp_path / "db.sqlite3") as engine, smtp_server(sink) as port:
         alice, bob = await add_subscriptions(engine, ["alice@example.org", "bob@example.org"], NOW)
         async with engine.begin() as conn:
-            await outbox.enqueue(
+            await outbox_store.enqueue(
                 conn,
                 [planned(alice), planned(alice, "global-2026-imrf", lead="8w"), planned(bob)],
                 NOW,
@@ -79,7 +79,7 @@ async def test_dispatch_with_nothing_due_sends_nothing(tmp_path: Path) -> None:
     async with database(tmp_path / "db.sqlite3") as engine, smtp_server(sink) as port:
         (alice,) = await add_subscriptions(engine, ["alice@example.org"], NOW)
         async with engine.begin() as conn:
-            await outbox.enqueue(
+            await outbox_store.enqueue(
                 conn, [planned(alice, due_at=NOW + timedelta(minutes=1))], NOW, HOST
             )
         mailer = SmtpMailer(_settings(port))
@@ -103,7 +103,7 @@ async def test_two_dispatchers_at_once_deliver_every_message_exactly_once(
     async with database(shared_db) as setup, smtp_server(sink) as port:
         ids = await add_subscriptions(setup, emails(count), NOW)
         async with setup.begin() as conn:
-            await outbox.enqueue(conn, [planned(sid) for sid in ids], NOW, HOST)
+            await outbox_store.enqueue(conn, [planned(sid) for sid in ids], NOW, HOST)
         first_engine = create_engine(url_of(shared_db))
         second_engine = create_engine(url_of(shared_db))
         first_mailer = SmtpMailer(_settings(port))
@@ -143,7 +143,7 @@ async def test_dispatch_withdraws_messages_that_cannot_be_built(tmp_path: Path) 
     async with database(tmp_path / "db.sqlite3") as engine, smtp_server(sink) as port:
         (alice,) = await add_subscriptions(engine, ["alice@example.org"], NOW)
         async with engine.begin() as conn:
-            await outbox.enqueue(conn, [planned(alice)], NOW, HOST)
+            await outbox_store.enqueue(conn, [planned(alice)], NOW, HOST)
         mailer = SmtpMailer(_settings(port))
         run = dispatcher(engine, mailer, "worker-a")
         run.compose = compose

@@ -18,7 +18,7 @@ import time_machine
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reminders import outbox
+from reminders import outbox_store
 from reminders.backoff import SCHEDULE
 from reminders.mail.transport import SmtpMailer
 from reminders.settings import Settings
@@ -94,7 +94,7 @@ async def test_deferred_message_is_retried_on_the_backoff_schedule(tmp_path: Pat
     async with database(tmp_path / "db.sqlite3") as engine, smtp_server(sink) as port:
         (alice,) = await add_subscriptions(engine, ["alice@example.org"], NOW)
         async with engine.begin() as conn:
-            await outbox.enqueue(conn, [planned(alice)], NOW, HOST)
+            await outbox_store.enqueue(conn, [planned(alice)], NOW, HOST)
         mailer = SmtpMailer(_settings(port, 1))
         with time_machine.travel(NOW, tick=False) as traveller:
             rounds = await _run_until_settled(engine, mailer, traveller, limit=3)
@@ -134,8 +134,8 @@ async def test_flaky_relay_delivers_every_message_once_and_bounces_only_refused_
             for lead, hours in (("1w", 1), ("1h", 2))
         ]
         async with engine.begin() as conn:
-            await outbox.enqueue(conn, [planned(sid) for sid in ids], NOW, HOST)
-            await outbox.enqueue(conn, later, NOW, HOST)
+            await outbox_store.enqueue(conn, [planned(sid) for sid in ids], NOW, HOST)
+            await outbox_store.enqueue(conn, later, NOW, HOST)
         mailer = SmtpMailer(_settings(port, 3))
         with time_machine.travel(NOW, tick=False) as traveller:
             await _run_until_settled(engine, mailer, traveller, limit=2)

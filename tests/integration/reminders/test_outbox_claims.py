@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reminders import outbox
+from reminders import claims, outbox_store, purge, send_records
 from reminders.backoff import next_attempt
 from reminders.bounce_score import BouncePolicy
+from reminders.due_reminders import Planned
 from reminders.mail.port import SendResult, SendStatus
-from reminders.planner import Planned
 from reminders.states import MessageKind, OutboxState, SubscriptionState
 from tests.support.sending import (
     HOST,
@@ -41,7 +41,7 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
 
 async def _enqueue(engine: AsyncEngine, items: list[Planned], now: datetime = NOW) -> int:
     async with engine.begin() as conn:
-        return await outbox.enqueue(conn, items, now, HOST)
+        return await outbox_store.enqueue(conn, items, now, HOST)
 
 
 @pytest.mark.anyio
@@ -79,7 +79,7 @@ async def test_claim_merges_one_subscribers_rows_into_one_message(engine: AsyncE
     )
     ids_before = {row.id: row.message_id for row in await outbox_rows(engine)}
 
-    claim = await outbox.claim(engine, "worker-a", NOW, LEASE, limit=10)
+    claim = await claims.claim(engine, "worker-a", NOW, LEASE, limit=10)
 
     rows = await outbox_rows(engine)
     by_recipient = sorted(
@@ -109,8 +109,8 @@ async def test_claim_takes_only_due_rows_and_leaves_leased_ones_alone(engine: As
         engine, [planned(alice), planned(alice, lead="1h", due_at=NOW + timedelta(hours=1))]
     )
 
-    first = await outbox.claim(engine, "worker-a", NOW, LEASE, limit=10)
-    second = await outbox.claim(engine, "worker-b", NOW + timedelta(minutes=4), LEASE, limit=10)
+    first = await claims.claim(engine, "worker-a", NOW, LEASE, limit=10)
+    second = await claims.claim(engine, "worker-b", NOW + timedelta(minutes=4), LEASE, limit=10)
 
     assert [envelope.item_ids for envelope in first.envelopes] == [(1,)]
     assert second.envelopes == ()
@@ -122,14 +122,14 @@ async def test_claim_after_lease_expiry_resends_with_the_same_message_id(
 ) -> None:
     alice, bob = await add_subscriptions(engine, ["alice@example.org", "bob@example.org"], NOW)
     await _enqueue(engine, [planned(alice), planned(alice, lead="3w"), planned(bob)])
-    first = await outbox.claim(engine, "crashed", NOW, LEASE, limit=10)
+    first = await claims.claim(engine, "crashed", NOW, LEASE, limit=10)
     # A row of alice's planned after the crash must not join the old message.
     await _enqueue(engine, [planned(alice, lead="8w")], NOW + timedelta(minutes=1))
 
     later = NOW + LEASE
-    again = await outbox.claim(engine, "worker-b", later, LEASE, limit=10)
+    again = await claims.claim(engine, "worker-b", later, LEASE, limit=10)
 
-    def shape(claim: outbox.Claim) -> list[tuple[str, tuple[int, ...]]]:
+    def shape(claim: claims.Claim) -> list[tuple[str, tuple[int, ...]]]:
         return sorted((envelope.message_id, envelope.item_ids) for envelope in claim.envelopes)
 
     new_row = (await outbox_rows(engine))[3]
@@ -142,13 +142,13 @@ async def test_claim_fails_rows_past_not_after_as_too_late(engine: AsyncEngine) 
     (alice,) = await add_subscriptions(engine, ["alice@example.org"], NOW)
     await _enqueue(engine, [planned(alice, not_after=NOW), planned(alice, lead="3w")])
 
-    claim = await outbox.claim(engine, "worker-a", NOW, LEASE, limit=10)
+    claim = await claims.claim(engine, "worker-a", NOW, LEASE, limit=10)
 
     rows = await outbox_rows(engine)
     assert claim.too_late == (1,)
     assert [envelope.item_ids for envelope in claim.envelopes] == [(2,)]
     assert [(row.state, row.last_error, row.lease_owner) for row in rows] == [
-        (OutboxState.FAILED, outbox.TOO_LATE, None),
+        (OutboxState.FAILED, outbox_store.TOO_LATE, None),
         (OutboxState.SENDING, None, "worker-a"),
     ]
 
@@ -162,7 +162,7 @@ async def test_claim_withdraws_rows_of_paused_subscriptions_but_sends_their_mana
     )
     await _enqueue(engine, [planned(alice), planned(alice, kind=MessageKind.MANAGE_LINK, lead="")])
 
-    claim = await outbox.claim(engine, "worker-a", NOW, LEASE, limit=10)
+    claim = await claims.claim(engine, "worker-a", NOW, LEASE, limit=10)
 
     rows = await outbox_rows(engine)
     assert claim.withdrawn == (1,)
@@ -178,25 +178,25 @@ async def test_claim_respects_the_limit_in_due_order(engine: AsyncEngine) -> Non
         [planned(sid, due_at=NOW - timedelta(minutes=n)) for n, sid in enumerate(subscribers)],
     )
 
-    claim = await outbox.claim(engine, "worker-a", NOW, LEASE, limit=2)
+    claim = await claims.claim(engine, "worker-a", NOW, LEASE, limit=2)
 
     assert sorted(envelope.item_ids for envelope in claim.envelopes) == [(4,), (5,)]
 
 
-async def _claim_one(engine: AsyncEngine, subscription_id: int, **kwargs: Any) -> outbox.Envelope:
+async def _claim_one(engine: AsyncEngine, subscription_id: int, **kwargs: Any) -> claims.Envelope:
     await _enqueue(engine, [planned(subscription_id, **kwargs)])
-    claim = await outbox.claim(engine, "worker-a", NOW, LEASE, limit=10)
+    claim = await claims.claim(engine, "worker-a", NOW, LEASE, limit=10)
     (envelope,) = claim.envelopes
     return envelope
 
 
 async def _record(
-    engine: AsyncEngine, envelope: outbox.Envelope, result: SendResult, seed: int = 3
-) -> outbox.Recorded:
-    return await outbox.record(
+    engine: AsyncEngine, envelope: claims.Envelope, result: SendResult, seed: int = 3
+) -> send_records.Recorded:
+    return await send_records.record(
         engine,
         "worker-a",
-        [outbox.SendOutcome(envelope, result, NOW)],
+        [send_records.SendOutcome(envelope, result, NOW)],
         bounces=BouncePolicy(threshold=2),
         random=random.Random(seed).random,
     )
@@ -211,7 +211,7 @@ async def test_record_sent_marks_rows_sent_and_logs_the_attempt(engine: AsyncEng
 
     (row,) = await outbox_rows(engine)
     (entry,) = await send_log(engine)
-    assert recorded == outbox.Recorded(sent=1)
+    assert recorded == send_records.Recorded(sent=1)
     assert (row.state, row.sent_at, row.attempts, row.lease_owner) == (
         OutboxState.SENT,
         NOW,
@@ -232,7 +232,7 @@ async def test_record_temporary_failure_waits_for_the_backoff(engine: AsyncEngin
 
     (row,) = await outbox_rows(engine)
     expected_due = next_attempt(1, NOW, NOW + timedelta(days=1), random.Random(5).random)
-    assert recorded == outbox.Recorded(retrying=1)
+    assert recorded == send_records.Recorded(retrying=1)
     assert (row.state, row.due_at, row.attempts, row.last_error) == (
         OutboxState.RETRY_WAIT,
         expected_due,
@@ -252,7 +252,7 @@ async def test_record_temporary_failure_too_close_to_the_event_gives_up(
     recorded = await _record(engine, envelope, SendResult(SendStatus.TEMPORARY, None, "timeout"))
 
     (row,) = await outbox_rows(engine)
-    assert recorded == outbox.Recorded(failed=1)
+    assert recorded == send_records.Recorded(failed=1)
     assert (row.state, row.last_error) == (OutboxState.FAILED, "gave up after 1 attempts: timeout")
 
 
@@ -269,8 +269,8 @@ async def test_record_bounces_count_and_pause_at_the_limit(engine: AsyncEngine) 
             await conn.execute(select(SUBSCRIPTIONS.c.state, SUBSCRIPTIONS.c.hard_bounces))
         ).one()
     assert (first, second) == (
-        outbox.Recorded(failed=1, bounced=1),
-        outbox.Recorded(failed=1, bounced=1, paused=1),
+        send_records.Recorded(failed=1, bounced=1),
+        send_records.Recorded(failed=1, bounced=1, paused=1),
     )
     assert (state, bounces) == (SubscriptionState.PAUSED, 2)
     assert [entry.outcome for entry in await send_log(engine)] == ["bounce", "bounce"]
@@ -307,16 +307,16 @@ async def test_record_by_a_dispatcher_that_lost_its_lease_changes_nothing_but_se
 ) -> None:
     alice, bob = await add_subscriptions(engine, ["alice@example.org", "bob@example.org"], NOW)
     await _enqueue(engine, [planned(alice), planned(bob)])
-    stale = await outbox.claim(engine, "slow", NOW, LEASE, limit=10)
-    await outbox.claim(engine, "worker-b", NOW + LEASE, LEASE, limit=10)
+    stale = await claims.claim(engine, "slow", NOW, LEASE, limit=10)
+    await claims.claim(engine, "worker-b", NOW + LEASE, LEASE, limit=10)
     sent, failed = sorted(stale.envelopes, key=lambda envelope: envelope.item_ids)
 
-    await outbox.record(
+    await send_records.record(
         engine,
         "slow",
         [
-            outbox.SendOutcome(sent, SendResult(SendStatus.OK, 250), NOW),
-            outbox.SendOutcome(failed, SendResult(SendStatus.TEMPORARY, 451, "later"), NOW),
+            send_records.SendOutcome(sent, SendResult(SendStatus.OK, 250), NOW),
+            send_records.SendOutcome(failed, SendResult(SendStatus.TEMPORARY, 451, "later"), NOW),
         ],
         bounces=BouncePolicy(threshold=3),
         random=random.Random(1).random,
@@ -339,7 +339,9 @@ async def test_withdraw_never_touches_sent_or_live_rows(engine: AsyncEngine) -> 
     await _enqueue(engine, [planned(alice, lead="1d"), planned(alice, "other-event")])
 
     async with engine.begin() as conn:
-        count = await outbox.withdraw_events(conn, ["africa-2024-consultation"], NOW, "cancelled")
+        count = await outbox_store.withdraw_events(
+            conn, ["africa-2024-consultation"], NOW, "cancelled"
+        )
 
     rows = await outbox_rows(engine)
     assert count == 1
@@ -366,11 +368,11 @@ async def test_withdraw_by_revision_and_subscription(engine: AsyncEngine) -> Non
     )
 
     async with engine.begin() as conn:
-        older = await outbox.withdraw_older_revisions(
+        older = await outbox_store.withdraw_older_revisions(
             conn, {"africa-2024-consultation": 2}, NOW, "moved"
         )
-        exact = await outbox.withdraw_revisions(conn, [("other-event", 4)], NOW, "changed")
-        unsubscribed = await outbox.withdraw_subscriptions(conn, [bob], NOW, "unsubscribed")
+        exact = await outbox_store.withdraw_revisions(conn, [("other-event", 4)], NOW, "changed")
+        unsubscribed = await outbox_store.withdraw_subscriptions(conn, [bob], NOW, "unsubscribed")
 
     rows = await outbox_rows(engine)
     assert (older, exact, unsubscribed) == (2, 1, 1)
@@ -403,7 +405,7 @@ async def test_purge_deletes_old_finished_rows_and_stale_pending_signups(
     await _record(engine, old, SendResult(SendStatus.OK, 250))
     await _enqueue(engine, [planned(alice, lead="1h", due_at=NOW + timedelta(days=40))])
 
-    purged = await outbox.purge(engine, NOW + timedelta(days=31))
+    purged = await purge.purge(engine, NOW + timedelta(days=31))
 
     async with engine.connect() as conn:
         left = (
@@ -411,7 +413,7 @@ async def test_purge_deletes_old_finished_rows_and_stale_pending_signups(
             .scalars()
             .all()
         )
-    assert purged == outbox.Purged(outbox=1, send_log=1, pending_subscriptions=1)
+    assert purged == purge.Purged(outbox=1, send_log=1, pending_subscriptions=1)
     assert left == ["alice@example.org", "new@example.org"]
     assert [row.lead for row in await outbox_rows(engine)] == ["1h"]
 
@@ -422,19 +424,19 @@ async def test_record_after_the_subscriber_was_erased_mid_send_records_the_rest(
 ) -> None:
     alice, bob = await add_subscriptions(engine, ["alice@example.org", "bob@example.org"], NOW)
     await _enqueue(engine, [planned(alice), planned(bob)])
-    claim = await outbox.claim(engine, "worker-a", NOW, LEASE, limit=10)
+    claim = await claims.claim(engine, "worker-a", NOW, LEASE, limit=10)
     async with engine.begin() as conn:  # alice unsubscribes while her message is out
         await conn.execute(SUBSCRIPTIONS.delete().where(SUBSCRIPTIONS.c.id == alice))
 
-    recorded = await outbox.record(
+    recorded = await send_records.record(
         engine,
         "worker-a",
-        [outbox.SendOutcome(e, SendResult(SendStatus.OK, 250), NOW) for e in claim.envelopes],
+        [send_records.SendOutcome(e, SendResult(SendStatus.OK, 250), NOW) for e in claim.envelopes],
         bounces=BouncePolicy(threshold=3),
         random=random.Random(1).random,
     )
 
     rows = await outbox_rows(engine)
-    assert recorded == outbox.Recorded(sent=2)
+    assert recorded == send_records.Recorded(sent=2)
     assert [(row.subscription_id, row.state) for row in rows] == [(bob, OutboxState.SENT)]
     assert [entry.outbox_id for entry in await send_log(engine)] == [rows[0].id]

@@ -34,7 +34,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from reminders import outbox
+from reminders import outbox_store
 from reminders.bounce_score import BouncePolicy
 from reminders.bounce_store import REPORTS
 from reminders.db.models import Base
@@ -176,7 +176,7 @@ async def test_postfix_bounces_pause_a_dead_address_but_not_a_full_mailbox(
             history = []
             for round_number, lead in enumerate(LEADS, start=1):
                 async with engine.begin() as conn:
-                    await outbox.enqueue(
+                    await outbox_store.enqueue(
                         conn,
                         [
                             planned(

@@ -20,11 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from feeds.loader import load_timeline
 from feeds.timeline import Event
+from reminders.due_reminders import Planned, Slot, SubscriberIndex, payload
 from reminders.leads import parse_lead
-from reminders.planner import Planned, Slot, SubscriberIndex, payload
-from reminders.planning import groups_in_use, load_subscribers
-from reminders.slot_rows import COLUMNS, SlotWriter
+from reminders.outbox_store import SLOT_COLUMNS as COLUMNS
+from reminders.planning_tick import load_subscribers
+from reminders.slot_rows import SlotWriter
 from reminders.states import MessageKind, SubscriptionState
+from reminders.subscription_store import groups_in_use
 from tests.support.sending import SUBSCRIPTIONS, add_subscriptions, backend, database, outbox_rows
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -16,7 +16,7 @@ from reminders.changes import (
     notices,
     stale_reminders,
 )
-from reminders.planner import Planned, SubscriberIndex
+from reminders.due_reminders import Planned, SubscriberIndex
 from reminders.states import MessageKind
 from tests.support.reminder_fixtures import event, replaced, subscriber, timeline, utc
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reminders.planning import crosses_local_hour
+from reminders.planning_tick import crosses_local_hour
 
 AT = datetime(2025, 3, 17, 8, 0, tzinfo=UTC)
 

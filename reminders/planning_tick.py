@@ -1,4 +1,4 @@
-"""From the timeline to outbox rows: the database side of the planner's ticks.
+"""The planning tick: from the timeline to outbox rows, `reminders.due_reminders` applied.
 
 Each tick (`Planning.tick`) is idempotent and cheap when nothing is due:
 
@@ -23,22 +23,17 @@ plans the window again, equally harmlessly.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import Table, select, text, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from reminders import outbox
+from reminders import outbox_store, scheduler_state, subscription_store
 from reminders.changes import REVISION_BOUND, between, notices, stale_reminders
-from reminders.db.models import Base
-from reminders.leads import OFFERED
-from reminders.planner import (
+from reminders.due_reminders import (
     Group,
     Planned,
     Schedule,
@@ -46,18 +41,14 @@ from reminders.planner import (
     SubscriberView,
     payload,
 )
+from reminders.leads import OFFERED
 from reminders.revision_store import mark_notified, owed_notices
 from reminders.slot_rows import SlotWriter
-from reminders.states import OutboxState, SubscriptionState
 from reminders.timeline_source import Snapshot, TimelineSource
 
 log = logging.getLogger(__name__)
 
-SUBSCRIPTIONS: Table = Base.metadata.tables["subscriptions"]
-STATE: Table = Base.metadata.tables["scheduler_state"]
-OUTBOX: Table = Base.metadata.tables["outbox"]
 
-PLANNED_UNTIL = "planned_until"
 STALE_REASON = "withdrawn: the event changed, was cancelled, postponed or removed"
 
 
@@ -67,26 +58,6 @@ class PlanReport:
     enqueued: int = 0
     notices: int = 0
     withdrawn: int = 0
-
-
-async def read_planned_until(conn: AsyncConnection) -> datetime | None:
-    value = await conn.scalar(select(STATE.c.value).where(STATE.c.name == PLANNED_UNTIL))
-    if not value:
-        return None
-    return datetime.fromisoformat(value["at"])
-
-
-async def write_planned_until(conn: AsyncConnection, at: datetime, now: datetime) -> None:
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(STATE).values(
-        name=PLANNED_UNTIL, value={"at": at.isoformat()}, updated_at=now
-    )
-    await conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=["name"],
-            set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
-        )
-    )
 
 
 _offsets: dict[date, frozenset[timedelta]] = {}
@@ -122,40 +93,6 @@ def crosses_local_hour(since: datetime | None, until: datetime) -> bool:
     return False
 
 
-#: The distinct (zone, hour) pairs by hopping through the index `ix_subscriptions_groups`
-#: from one pair to the next: one probe per pair. PostgreSQL has no skip scan, and its
-#: DISTINCT reads every entry of the index: some 100 ms with a million subscriptions.
-_GROUPS_SKIPPING = text(
-    """
-WITH RECURSIVE found(tz, delivery_hour) AS (
-    (SELECT tz, delivery_hour FROM subscriptions WHERE state = :active
-     ORDER BY tz, delivery_hour LIMIT 1)
-    UNION ALL
-    SELECT later.tz, later.delivery_hour FROM found, LATERAL (
-        SELECT tz, delivery_hour FROM subscriptions
-        WHERE state = :active AND (tz, delivery_hour) > (found.tz, found.delivery_hour)
-        ORDER BY tz, delivery_hour LIMIT 1
-    ) AS later
-)
-SELECT tz, delivery_hour FROM found
-"""
-)
-
-
-async def groups_in_use(conn: AsyncConnection) -> dict[str, tuple[int, ...]]:
-    """The delivery hours in use in each time zone, among active subscriptions."""
-    s = SUBSCRIPTIONS.c
-    active = SubscriptionState.ACTIVE.value
-    if conn.dialect.name == "postgresql":
-        rows = await conn.execute(_GROUPS_SKIPPING, {"active": active})
-    else:  # SQLite skips through the index by itself
-        rows = await conn.execute(select(s.tz, s.delivery_hour).where(s.state == active).distinct())
-    hours: dict[str, set[int]] = defaultdict(set)
-    for tz, hour in rows:
-        hours[tz].add(hour)
-    return {tz: tuple(sorted(found)) for tz, found in sorted(hours.items())}
-
-
 def _view(row: Any) -> SubscriberView | None:
     try:
         return SubscriberView.create(
@@ -177,25 +114,12 @@ async def load_subscribers(
     conn: AsyncConnection, groups: Iterable[Group] | None = None
 ) -> list[SubscriberView]:
     """Active subscribers (of the given (zone, hour) groups only, if given)."""
-    s = SUBSCRIPTIONS.c
-    query = select(
-        s.id,
-        s.regions,
-        s.kinds,
-        s.leads,
-        s.language,
-        s.tz,
-        s.delivery_hour,
-        s.confirmed_at,
-        s.created_at,
-    ).where(s.state == SubscriptionState.ACTIVE.value)
     if groups is not None:
-        wanted = sorted(set(groups))
-        if not wanted:
+        groups = list(groups)
+        if not groups:
             return []
-        query = query.where(tuple_(s.tz, s.delivery_hour).in_(wanted))
+    result = await subscription_store.stream_active(conn, groups)
     views: list[SubscriberView] = []
-    result = await conn.stream(query.execution_options(yield_per=5000))
     async for row in result:
         view = _view(row)
         if view is not None:
@@ -247,33 +171,17 @@ class Planning:
         return report
 
     async def _withdraw_stale(self, snapshot: Snapshot[Any], now: datetime) -> int:
-        o = OUTBOX.c
         async with self._engine.begin() as conn:
-            pairs = (
-                await conn.execute(
-                    select(o.event_id, o.revision)
-                    .where(
-                        o.state.in_(
-                            [
-                                OutboxState.QUEUED.value,
-                                OutboxState.RETRY_WAIT.value,
-                                OutboxState.SENDING.value,
-                            ]
-                        ),
-                        o.kind.in_([kind.value for kind in REVISION_BOUND]),
-                        o.event_id.is_not(None),
-                    )
-                    .distinct()
-                )
-            ).all()
+            kinds = [kind.value for kind in REVISION_BOUND]
+            pairs = await outbox_store.pending_revisions(conn, kinds)
             stale = stale_reminders(
-                [(event_id, revision) for event_id, revision in pairs],
+                pairs,
                 snapshot.timeline,
                 snapshot.revisions,
             )
             if not stale:
                 return 0
-            return await outbox.withdraw_revisions(conn, stale, now, STALE_REASON)
+            return await outbox_store.withdraw_revisions(conn, stale, now, STALE_REASON)
 
     async def _notify(self, snapshot: Snapshot[Any], now: datetime) -> int:
         """Queue the change notices owed, then record them as told.
@@ -306,16 +214,18 @@ class Planning:
         self, schedule: Schedule, snapshot: Snapshot[Any], now: datetime
     ) -> tuple[int, int]:
         async with self._engine.begin() as conn:
-            since = await read_planned_until(conn)
+            since = await scheduler_state.planned_until(conn)
             # Day-based moments fall on whole local hours; most short windows contain
             # none in any zone, and then the (zone, hour) groups need not be read.
-            groups = await groups_in_use(conn) if crosses_local_hour(since, now) else {}
+            groups = {}
+            if crosses_local_hour(since, now):
+                groups = await subscription_store.groups_in_use(conn)
             slots = schedule.slots(since, now, now, groups)
             if not slots:
                 # Most ticks: the window moves on in the same transaction (each one costs
                 # a few round trips to the database, the most of a quiet tick).
                 if since is None or now > since:
-                    await write_planned_until(conn, now, now)
+                    await scheduler_state.set_planned_until(conn, now, now)
                 return 0, 0
         # Rows are written by the database from the subscriptions table: nothing per
         # subscriber passes through this process (`reminders.slot_rows`).
@@ -327,7 +237,7 @@ class Planning:
                 enqueued += await writer.write(slot, event, payload(slot, event))
         if since is None or now > since:
             async with self._engine.begin() as conn:
-                await write_planned_until(conn, now, now)
+                await scheduler_state.set_planned_until(conn, now, now)
         return len(slots), enqueued
 
     async def _enqueue(self, planned: Iterable[Planned], now: datetime) -> int:
@@ -344,4 +254,4 @@ class Planning:
 
     async def _insert(self, batch: list[Planned], now: datetime) -> int:
         async with self._engine.begin() as conn:
-            return await outbox.enqueue(conn, batch, now, self._host)
+            return await outbox_store.enqueue(conn, batch, now, self._host)

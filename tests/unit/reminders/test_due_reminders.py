@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feeds.wording import Kind, Status
-from reminders.planner import (
+from reminders.due_reminders import (
     Planned,
     Schedule,
     SubscriberIndex,
