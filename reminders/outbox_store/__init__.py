@@ -35,8 +35,6 @@ from reminders.outbox_store.reading import (
 from reminders.outbox_store.removing import (
     delete_finished,
     delete_for_subscriptions,
-    withdraw_events,
-    withdraw_older_revisions,
     withdraw_revisions,
     withdraw_rows,
     withdraw_subscriptions,
@@ -65,8 +63,6 @@ __all__ = [
     "release",
     "set_message_ids",
     "subscription_of",
-    "withdraw_events",
-    "withdraw_older_revisions",
     "withdraw_revisions",
     "withdraw_rows",
     "withdraw_subscriptions",

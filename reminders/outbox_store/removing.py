@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -38,18 +38,6 @@ async def _withdraw(conn: AsyncConnection, condition: ColumnElement[bool], reaso
     return len(result.all())
 
 
-async def withdraw_events(
-    conn: AsyncConnection, event_ids: Collection[str], now: datetime, reason: str
-) -> int:
-    """Withdraw every unsent row about these events (cancelled, removed)."""
-    total = 0
-    for part in chunks(event_ids):
-        total += await _withdraw(
-            conn, and_(OUTBOX.c.event_id.in_(part), _withdrawable(now)), reason
-        )
-    return total
-
-
 async def withdraw_revisions(
     conn: AsyncConnection, pairs: Collection[tuple[str, int]], now: datetime, reason: str
 ) -> int:
@@ -62,17 +50,6 @@ async def withdraw_revisions(
         for part in chunks(event_ids):
             condition = and_(OUTBOX.c.event_id.in_(part), OUTBOX.c.revision == revision)
             total += await _withdraw(conn, and_(condition, _withdrawable(now)), reason)
-    return total
-
-
-async def withdraw_older_revisions(
-    conn: AsyncConnection, current: Mapping[str, int], now: datetime, reason: str
-) -> int:
-    """Withdraw unsent rows of these events planned for a revision before the current one."""
-    total = 0
-    for event_id, revision in current.items():
-        condition = and_(OUTBOX.c.event_id == event_id, OUTBOX.c.revision < revision)
-        total += await _withdraw(conn, and_(condition, _withdrawable(now)), reason)
     return total
 
 

@@ -339,8 +339,8 @@ async def test_withdraw_never_touches_sent_or_live_rows(engine: AsyncEngine) -> 
     await _enqueue(engine, [planned(alice, lead="1d"), planned(alice, "other-event")])
 
     async with engine.begin() as conn:
-        count = await outbox_store.withdraw_events(
-            conn, ["africa-2024-consultation"], NOW, "cancelled"
+        count = await outbox_store.withdraw_revisions(
+            conn, [("africa-2024-consultation", 0)], NOW, "cancelled"
         )
 
     rows = await outbox_rows(engine)
@@ -368,8 +368,8 @@ async def test_withdraw_by_revision_and_subscription(engine: AsyncEngine) -> Non
     )
 
     async with engine.begin() as conn:
-        older = await outbox_store.withdraw_older_revisions(
-            conn, {"africa-2024-consultation": 2}, NOW, "moved"
+        older = await outbox_store.withdraw_revisions(
+            conn, [("africa-2024-consultation", 0), ("africa-2024-consultation", 1)], NOW, "moved"
         )
         exact = await outbox_store.withdraw_revisions(conn, [("other-event", 4)], NOW, "changed")
         unsubscribed = await outbox_store.withdraw_subscriptions(conn, [bob], NOW, "unsubscribed")
