@@ -67,14 +67,8 @@ def new_row(
 ) -> Subscription:
     """A subscription row not yet added; its token hash is a placeholder until the id is
     known (unique, never a real token's hash)."""
-    return Subscription(
+    row = Subscription(
         email=email,
-        regions=list(choices.regions),
-        kinds=list(choices.kinds),
-        leads=list(choices.leads),
-        language=choices.language,
-        tz=choices.tz,
-        delivery_hour=choices.delivery_hour,
         state=state,
         token_hash=secrets.token_hex(32),
         feed_generation=secrets.randbelow(GENERATION_SPAN),
@@ -83,6 +77,18 @@ def new_row(
         confirmed_at=confirmed_at,
         expires_at=expires_at,
     )
+    apply_choices(row, choices)
+    return row
+
+
+def apply_choices(subscription: Subscription, choices: Choices) -> None:
+    """Set the subscriber's choices on the row (written at the session's next flush)."""
+    subscription.regions = list(choices.regions)
+    subscription.kinds = list(choices.kinds)
+    subscription.leads = list(choices.leads)
+    subscription.language = choices.language
+    subscription.tz = choices.tz
+    subscription.delivery_hour = choices.delivery_hour
 
 
 async def add(session: AsyncSession, rows: Sequence[Subscription]) -> None:

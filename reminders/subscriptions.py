@@ -205,15 +205,6 @@ def choices_of(subscription: Subscription) -> Choices:
     )
 
 
-def _apply(subscription: Subscription, choices: Choices) -> None:
-    subscription.regions = list(choices.regions)
-    subscription.kinds = list(choices.kinds)
-    subscription.leads = list(choices.leads)
-    subscription.language = choices.language
-    subscription.tz = choices.tz
-    subscription.delivery_hour = choices.delivery_hour
-
-
 def new_subscription(
     email: str, choices: Choices, now: datetime, state: SubscriptionState
 ) -> Subscription:
@@ -249,7 +240,7 @@ async def sign_up(
         await _queue(session, subscription, MessageKind.CONFIRM_SUBSCRIPTION, now, host)
         return LinkRequest.SENT
     if existing.state == SubscriptionState.PENDING:
-        _apply(existing, choices)
+        subscription_store.apply_choices(existing, choices)
         existing.expires_at = now + PENDING_LIFETIME
         await session.flush()
         await _queue(session, existing, MessageKind.CONFIRM_SUBSCRIPTION, now, host)
@@ -289,7 +280,7 @@ async def confirm(
 
 
 async def update(session: AsyncSession, subscription: Subscription, choices: Choices) -> None:
-    _apply(subscription, choices)
+    subscription_store.apply_choices(subscription, choices)
     await session.flush()
 
 
