@@ -21,8 +21,9 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
+from operator import attrgetter, itemgetter
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -30,21 +31,20 @@ from babel.lists import format_list
 
 from feeds import feed_words
 from feeds.entry_batch import Rendered, event_page_url
+from feeds.feed_moments import last_modified
 from feeds.history import History
 from feeds.ical import (
-    SHOWN_AFTER_END,
     Entry,
     FeedMeta,
     assemble,
     feed_order,
-    in_feed,
     render_entry,
     revision_of,
     zone_block,
 )
 from feeds.lapse import window_over
 from feeds.revisions import Revision, utc_seconds
-from feeds.timeline import GLOBAL, Event, Timeline
+from feeds.timeline import Event, Timeline
 from feeds.wording import LANGUAGES, Kind, babel_locale, phrase
 
 ALL = "all"
@@ -52,7 +52,6 @@ ALL_KINDS = frozenset(Kind)
 _KIND_VALUES = frozenset(kind.value for kind in Kind)
 #: Selections of regions, kinds and language, as `FeedSet.personal` keeps them.
 Selection = tuple[tuple[str, ...], tuple[str, ...], str]
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,53 +82,6 @@ def personal_feed_name(timeline: Timeline, regions: Iterable[str], lang: str) ->
 def prepared(body: bytes, last_modified: datetime) -> Prepared:
     digest = base64.urlsafe_b64encode(hashlib.sha256(body).digest()).rstrip(b"=").decode()
     return Prepared(body, f'"{digest}"', utc_seconds(last_modified))
-
-
-def last_modified(
-    events: Iterable[Event],
-    revisions: Mapping[str, Revision],
-    now: datetime,
-    history: History | None = None,
-    regions: Iterable[str] | None = None,
-    kinds: Iterable[str] | None = None,
-) -> datetime:
-    """When a feed of `events` (those of `regions` and `kinds`; None: all) last changed:
-    the latest revision among those it shows, the moment a cancelled or postponed one
-    left it at the end of its retention, or the latest history entry of an event that
-    is or was in it (removals included)."""
-    moments = [_EPOCH]
-    for event in events:
-        if in_feed(event, now):
-            moments.append(utc_seconds(revision_of(revisions, event).modified))
-        else:
-            moments.append(utc_seconds(event.ends_at + SHOWN_AFTER_END))
-    if history:
-        moments += touched(history, regions, kinds)
-    return max(moments)
-
-
-def touched(
-    history: History, regions: Iterable[str] | None, kinds: Iterable[str] | None
-) -> list[datetime]:
-    """The moments of history entries that changed a feed of `regions` and `kinds`: an
-    entry touches the feeds of the event as it was before it and as it is after it."""
-    wanted_regions = None if regions is None else {*regions, GLOBAL}
-    wanted_kinds = None if kinds is None else set(kinds)
-
-    def selected(published: Mapping[str, Any] | None) -> bool:
-        return published is not None and (
-            (wanted_regions is None or published.get("region") in wanted_regions)
-            and (wanted_kinds is None or published.get("kind") in wanted_kinds)
-        )
-
-    moments = []
-    for entries in history.values():
-        before: Mapping[str, Any] | None = None
-        for entry in entries:
-            if selected(before) or selected(entry.published):
-                moments.append(utc_seconds(entry.at))
-            before = entry.published
-    return moments
 
 
 class FeedSet:
@@ -178,6 +130,8 @@ class FeedSet:
         self._entries = self._take_entries(previous, elsewhere)
         self._assembled: dict[tuple[str, str], _Assembled] = {}
         self._selections: dict[str, tuple[list[Event], datetime]] = {}
+        #: Per feed key, the kept entries of the events it shows, in order.
+        self._shown: dict[str, list[_Kept]] = {}
         #: Per feed key, its VTIMEZONE block (the same in every language).
         self._zones: dict[str, bytes] = {}
         self._feeds = {
@@ -293,7 +247,13 @@ class FeedSet:
         self, key: str, lang: str, kinds: frozenset[Kind], previous: FeedSet | None = None
     ) -> _Assembled:
         shown, modified = self._selection(key, kinds)
-        entries = tuple(self._entries[event.id].entries[lang] for event in shown)
+        kept = self._shown.get(key) if kinds == ALL_KINDS else None
+        if kept is None:
+            kept = [self._entries[event.id] for event in shown]
+            if kinds == ALL_KINDS:
+                self._shown[key] = kept
+        # Mapped in C: a feed of ten thousand events is assembled in each language.
+        entries: tuple[Entry, ...] = tuple(map(itemgetter(lang), map(_ENTRIES, kept)))
         meta = self._meta(key, lang, kinds)
         said = (meta.name, meta.description, meta.url)
         before = None if previous is None else previous._assembled.get((key, lang))
@@ -412,6 +372,9 @@ class _Kept:
     key: EntryKey
     #: Language -> the event's entry in it.
     entries: Mapping[str, Entry]
+
+
+_ENTRIES = attrgetter("entries")
 
 
 @dataclass(frozen=True, slots=True)
