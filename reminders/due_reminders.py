@@ -67,18 +67,20 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 from feeds.revisions import Revision
-from feeds.timeline import GLOBAL, Event, Timeline
+from feeds.timeline import Event, Timeline
 from feeds.wording import Status
-from reminders.leads import OFFERED, Lead, longest_first, parse_lead
+from reminders.leads import OFFERED, Lead
 from reminders.states import MessageKind
-
-if TYPE_CHECKING:
-    from reminders.db.models import Subscription
+from reminders.subscriber_profiles import (
+    Group,
+    Profile,
+    SubscriberView,
+    cached_zone,
+    follows,
+)
 
 #: Statuses that get reminders; postponed and cancelled events get none.
 REMINDED = frozenset({Status.CONFIRMED, Status.TENTATIVE})
@@ -88,104 +90,6 @@ def reminded(event: Event) -> bool:
     """Whether `event` gets reminders: not cancelled or postponed, and not overtaken by
     another event (a superseded one reads "not held as announced": no "starts in 1 week")."""
     return event.status in REMINDED and not event.superseded_by
-
-
-Group = tuple[str, int]  # (IANA time zone, delivery hour)
-Profile = tuple[frozenset[str], frozenset[str], tuple[Lead, ...]]  # regions, kinds, leads
-
-
-@dataclass(frozen=True, slots=True)
-class SubscriberView:
-    """What the planner needs of one active subscription (no address, no token)."""
-
-    id: int
-    regions: frozenset[str]
-    kinds: frozenset[str]
-    leads: tuple[Lead, ...]  # longest first
-    language: str
-    tz: str
-    delivery_hour: int
-    active_since: datetime  # aware
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.delivery_hour <= 23:
-            raise ValueError(f"delivery hour {self.delivery_hour} is not 0-23")
-        if self.active_since.utcoffset() is None:
-            raise ValueError("active_since must be aware")
-        try:
-            _zone(self.tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {self.tz!r}") from None
-
-    @classmethod
-    def create(
-        cls,
-        subscription_id: int,
-        *,
-        regions: Iterable[str] = (),
-        kinds: Iterable[str] = (),
-        leads: Iterable[str] = (),
-        language: str = "en",
-        tz: str = "UTC",
-        delivery_hour: int = 9,
-        active_since: datetime,
-    ) -> SubscriberView:
-        return cls(
-            id=subscription_id,
-            regions=frozenset(regions),
-            kinds=frozenset(kinds),
-            leads=_leads(tuple(leads)),
-            language=language,
-            tz=tz,
-            delivery_hour=delivery_hour,
-            active_since=active_since,
-        )
-
-    @classmethod
-    def from_subscription(cls, row: Subscription) -> SubscriberView:
-        """The view of an active `Subscription` row; raises ValueError on a bad zone or lead."""
-        return cls.create(
-            row.id,
-            regions=row.regions,
-            kinds=row.kinds,
-            leads=row.leads,
-            language=row.language,
-            tz=row.tz,
-            delivery_hour=row.delivery_hour,
-            active_since=row.confirmed_at or row.created_at,
-        )
-
-    @property
-    def group(self) -> Group:
-        return (self.tz, self.delivery_hour)
-
-    @property
-    def profile(self) -> Profile:
-        return (self.regions, self.kinds, self.leads)
-
-
-@cache
-def _zone(tz: str) -> ZoneInfo:
-    # ZoneInfo keeps only a few zones alive by itself; without strong references each
-    # tick would read hundreds of zone files again.
-    return ZoneInfo(tz)
-
-
-@lru_cache(maxsize=1024)
-def _leads(codes: tuple[str, ...]) -> tuple[Lead, ...]:
-    return longest_first(parse_lead(code) for code in codes)
-
-
-def profile_of(regions: Iterable[str], kinds: Iterable[str], leads: Iterable[str]) -> Profile:
-    """The preferences as the planner compares them; ValueError on an unknown lead."""
-    return (frozenset(regions), frozenset(kinds), _leads(tuple(leads)))
-
-
-def follows(profile: Profile, event: Event) -> bool:
-    regions, kinds, _ = profile
-    return (not regions or event.region == GLOBAL or event.region in regions) and (
-        not kinds or event.kind.value in kinds
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +196,7 @@ class Schedule:
         if not self._dates:
             return found
         for tz, hours in groups.items():
-            zone = _zone(tz)
+            zone = cached_zone(tz)
             local_until = until.astimezone(zone).replace(tzinfo=None)
             # Local wall-clock bounds, widened for DST changes (a moment's naive local view
             # and a wall-clock time of the same instant differ by at most the shift); the

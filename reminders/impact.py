@@ -24,7 +24,8 @@ from feeds.revisions import Revision, advance
 from feeds.timeline import Event, Timeline
 from feeds.wording import Kind, Status
 from reminders.changes import Change, between, notices
-from reminders.due_reminders import SubscriberIndex, SubscriberView
+from reminders.due_reminders import SubscriberIndex
+from reminders.subscriber_profiles import SubscriberView
 
 #: How the command names each effect (organisers' words).
 EFFECT_WORDS: Mapping[Effect, str] = {

@@ -33,17 +33,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from reminders import outbox_store, scheduler_state, subscription_store
 from reminders.changes import REVISION_BOUND, between, notices, stale_reminders
-from reminders.due_reminders import (
-    Group,
-    Planned,
-    Schedule,
-    SubscriberIndex,
-    SubscriberView,
-    payload,
-)
+from reminders.due_reminders import Planned, Schedule, SubscriberIndex, payload
 from reminders.leads import OFFERED
 from reminders.revision_store import mark_notified, owed_notices
 from reminders.slot_rows import SlotWriter
+from reminders.subscriber_profiles import Group, SubscriberView
 from reminders.timeline_source import Snapshot, TimelineSource
 
 log = logging.getLogger(__name__)

@@ -18,9 +18,10 @@ from datetime import UTC, datetime, timedelta
 from feeds.revisions import Revision
 from feeds.timeline import Timeline
 from feeds.wording import date_label
-from reminders.due_reminders import Planned, SubscriberView, plan
+from reminders.due_reminders import Planned, plan
 from reminders.leads import parse_lead
 from reminders.states import MessageKind
+from reminders.subscriber_profiles import SubscriberView
 
 DEFAULT_WINDOW = timedelta(hours=1)
 

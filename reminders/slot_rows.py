@@ -35,7 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from feeds.timeline import Event
 from reminders import outbox_store, subscription_store
-from reminders.due_reminders import Group, Profile, Slot, follows, profile_of, wants
+from reminders.due_reminders import Slot, wants
+from reminders.subscriber_profiles import Group, Profile, follows, profile_of
 from reminders.subscription_store import StoredProfile
 
 log = logging.getLogger(__name__)

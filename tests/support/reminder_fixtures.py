@@ -13,7 +13,7 @@ from feeds import when as w
 from feeds.revisions import Revision, advance
 from feeds.timeline import GLOBAL, Event, Link, Region, Timeline
 from feeds.wording import LANGUAGES, Kind, Modality, Status
-from reminders.due_reminders import SubscriberView
+from reminders.subscriber_profiles import SubscriberView
 
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 

@@ -23,6 +23,7 @@ CORE = (
     "reminders.states",
     "reminders.mail.port",
     "reminders.due_reminders",
+    "reminders.subscriber_profiles",
     "reminders.changes",
     "reminders.preview",
     "reminders.outcomes",

@@ -13,11 +13,11 @@ from reminders.due_reminders import (
     Planned,
     Schedule,
     SubscriberIndex,
-    SubscriberView,
     dedupe_key,
     plan,
 )
 from reminders.states import MessageKind
+from reminders.subscriber_profiles import SubscriberView
 from tests.support.reminder_fixtures import (
     GLOBAL,
     event,
