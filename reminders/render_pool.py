@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
 from feeds import Timeline
@@ -50,18 +51,23 @@ class RenderHelper:
         host: str,
         base: str,
         now: datetime,
-    ) -> Rendered:
-        """Start rendering the later half of the events; their entries, when asked for."""
+    ) -> Rendered | None:
+        """Start rendering the later half of the events; their entries, when asked for
+        (None: the helper is gone, the service renders them all)."""
         part = timeline.events[len(timeline.events) // 2 :]
-        future = self._pool.submit(
-            render_entries,
-            part,
-            {event.id: revisions[event.id] for event in part},
-            host,
-            base,
-            {region.id: region for region in timeline.regions},
-            now,
-        )
+        try:
+            future = self._pool.submit(
+                render_entries,
+                part,
+                {event.id: revisions[event.id] for event in part},
+                host,
+                base,
+                {region.id: region for region in timeline.regions},
+                now,
+            )
+        except (BrokenProcessPool, RuntimeError):  # it died (or was stopped) before
+            log.exception("the render helper is gone; every event is rendered here")
+            return None
         return _Pending(frozenset(event.id for event in part), future)
 
     def close(self) -> None:

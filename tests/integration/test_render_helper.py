@@ -24,3 +24,11 @@ def test_feed_set_with_a_render_helper_serves_what_one_rendered_in_place_does() 
 
     assert sorted(elsewhere) == sorted(e.id for e in TIMELINE.events[30:])
     assert everything(shared) == everything(FeedSet(TIMELINE, revisions, BASE_URL, NOW))
+
+
+def test_render_helper_once_gone_shares_nothing() -> None:
+    revisions, _ = advance({}, TIMELINE, NOW)
+    helper = RenderHelper()
+    helper.close()
+
+    assert helper.share(TIMELINE, revisions, HOST, BASE_URL, NOW) is None
