@@ -1,10 +1,11 @@
 """Timeline model and calendar feeds for the GCM regional reviews (pure; no database)."""
 
 from feeds.coverage import missing_translations
+from feeds.date_labels import date_label
 from feeds.loader import Problem, TimelineError, load_timeline, parse_timeline
 from feeds.timeline import GLOBAL, Event, Link, Localized, Region, Texts, Timeline
+from feeds.vocabulary import LANGUAGES, Kind, Modality, Status
 from feeds.when import Precision, When, WhenError
-from feeds.wording import LANGUAGES, Kind, Modality, Status, date_label
 
 __all__ = [
     "GLOBAL",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from feeds.loader import Problem
 from feeds.timeline import Texts, Timeline
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 
 
 def _missing(place: str, field: str, texts: Texts) -> list[Problem]:

@@ -17,7 +17,7 @@ from feeds.feed_meta import FeedMeta
 from feeds.ical import render_entry
 from feeds.revisions import Revision
 from feeds.timeline import Event, Region
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 
 #: Event id -> language -> (the entry's bytes, the zones it names).
 Rendered = Mapping[str, Mapping[str, tuple[bytes, frozenset[str]]]]

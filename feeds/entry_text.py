@@ -12,6 +12,7 @@ from datetime import datetime
 
 from feeds import feed_words
 from feeds.catalogs import Message
+from feeds.date_labels import date_label, days_label, expected_label, period_label, to_be_confirmed
 from feeds.feed_meta import FeedMeta
 from feeds.lapse import (
     Lapse,
@@ -22,18 +23,8 @@ from feeds.lapse import (
     window_over,
 )
 from feeds.timeline import Event, Source, localized
+from feeds.vocabulary import MODALITY_NAMES, STATUS_NAMES, Status, phrase
 from feeds.when import Precision, When
-from feeds.wording import (
-    MODALITY_NAMES,
-    STATUS_NAMES,
-    Status,
-    date_label,
-    days_label,
-    expected_label,
-    period_label,
-    phrase,
-    to_be_confirmed,
-)
 from feeds.zones import isolate, zone_label
 
 #: Windows too long to paint: shown as one marker day (see `feeds.ical`).

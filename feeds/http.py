@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl
 
 from feeds.conditional import http_date, is_not_modified
 from feeds.publish import FeedSet, Prepared
-from feeds.wording import LANGUAGES, Kind
+from feeds.vocabulary import LANGUAGES, Kind
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

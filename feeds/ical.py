@@ -77,8 +77,8 @@ from feeds.folding import component_bytes
 from feeds.revisions import Revision, utc_seconds
 from feeds.timeline import Event
 from feeds.vevent_bytes import date_line, datetime_line, vevent_bytes
+from feeds.vocabulary import KIND_NAMES, LANGUAGES, Status, phrase
 from feeds.vtimezone import vtimezone
-from feeds.wording import KIND_NAMES, LANGUAGES, Status, phrase
 
 #: How long cancelled and postponed events stay in feeds after their latest possible end.
 SHOWN_AFTER_END = timedelta(days=30)

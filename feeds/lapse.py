@@ -20,15 +20,9 @@ from enum import StrEnum
 from babel.lists import format_list
 
 from feeds.catalogs import pgettext
+from feeds.date_labels import date_label, period_label
 from feeds.timeline import Event
-from feeds.wording import (
-    STATUS_NAMES,
-    Status,
-    babel_locale,
-    date_label,
-    period_label,
-    phrase,
-)
+from feeds.vocabulary import STATUS_NAMES, Status, babel_locale, phrase
 
 
 class Lapse(StrEnum):

@@ -31,7 +31,7 @@ from feeds.timeline_schema import (
     RegistrationIn,
     TextIn,
 )
-from feeds.wording import LANGUAGES, SourceKind
+from feeds.vocabulary import LANGUAGES, SourceKind
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from feeds.picture_axis import Axis, Label, make_axis, segments, text_width, ticks
 from feeds.timeline import Event
-from feeds.wording import Kind, Status
+from feeds.vocabulary import Kind, Status
 
 
 class Lane(StrEnum):

@@ -14,7 +14,7 @@ from html import escape
 
 from feeds.picture_layout import BandBox, Layout, Look, Mark
 from feeds.timeline import Event
-from feeds.wording import Status
+from feeds.vocabulary import Status
 
 HATCH = (
     '<pattern id="tlh" width="5" height="5" patternUnits="userSpaceOnUse" '

@@ -45,7 +45,7 @@ from feeds.ical import (
 from feeds.lapse import window_over
 from feeds.revisions import Revision, utc_seconds
 from feeds.timeline import Event, Timeline
-from feeds.wording import LANGUAGES, Kind, babel_locale, phrase
+from feeds.vocabulary import LANGUAGES, Kind, babel_locale, phrase
 
 ALL = "all"
 ALL_KINDS = frozenset(Kind)

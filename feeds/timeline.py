@@ -11,8 +11,8 @@ from datetime import datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from feeds.vocabulary import DEFAULT_LANGUAGE, RTL_LANGUAGES, Kind, Modality, SourceKind, Status
 from feeds.when import When
-from feeds.wording import DEFAULT_LANGUAGE, RTL_LANGUAGES, Kind, Modality, SourceKind, Status
 
 GLOBAL = "global"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from feeds.wording import Kind, Modality, SourceKind, Status
+from feeds.vocabulary import Kind, Modality, SourceKind, Status
 
 
 class Strict(BaseModel):

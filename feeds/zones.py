@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_timezone_location
 
 from feeds.catalogs import pgettext
+from feeds.date_labels import moment_label
 from feeds.feed_words import IN_ZONE as _IN_ZONE
-from feeds.wording import RTL_LANGUAGES, babel_locale, moment_label, phrase
+from feeds.vocabulary import RTL_LANGUAGES, babel_locale, phrase
 
 _ZONE = pgettext("time zone", "%(city)s time, %(offset)s")
 _CITY_TIME = pgettext("time zone", "%(city)s time")

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from feeds.timeline import GLOBAL, Event, Timeline
-from feeds.wording import DEFAULT_LANGUAGE, Kind, Status
+from feeds.vocabulary import DEFAULT_LANGUAGE, Kind, Status
 
 
 class ImportProblem(ValueError):

@@ -37,8 +37,8 @@ from feeds import when as when_module
 from feeds.history import FieldChange, FieldValue
 from feeds.revisions import Revision
 from feeds.timeline import Timeline
+from feeds.vocabulary import Status
 from feeds.when import Precision, When
-from feeds.wording import Status
 from reminders.due_reminders import Planned, SubscriberIndex, dedupe_key, reminded
 from reminders.states import MessageKind
 

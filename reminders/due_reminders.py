@@ -71,7 +71,7 @@ from typing import Any
 
 from feeds.revisions import Revision
 from feeds.timeline import Event, Timeline
-from feeds.wording import Status
+from feeds.vocabulary import Status
 from reminders.leads import OFFERED, Lead
 from reminders.states import MessageKind
 from reminders.subscriber_profiles import (

@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from feeds import catalogs as feeds_catalogs
 from feeds.catalogs import compile_catalog
-from feeds.wording import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
+from feeds.vocabulary import DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
 from reminders.package_data import TEMPLATES
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"

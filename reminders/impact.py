@@ -22,7 +22,7 @@ from feeds import when as when_module
 from feeds.history import Effect
 from feeds.revisions import Revision, advance
 from feeds.timeline import Event, Timeline
-from feeds.wording import Kind, Status
+from feeds.vocabulary import Kind, Status
 from reminders.changes import Change, between, notices
 from reminders.due_reminders import SubscriberIndex
 from reminders.subscriber_profiles import SubscriberView

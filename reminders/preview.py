@@ -15,9 +15,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
+from feeds.date_labels import date_label
 from feeds.revisions import Revision
 from feeds.timeline import Timeline
-from feeds.wording import date_label
 from reminders.due_reminders import Planned, plan
 from reminders.leads import parse_lead
 from reminders.states import MessageKind

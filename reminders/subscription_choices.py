@@ -26,7 +26,7 @@ from functools import cache
 from email_validator import EmailNotValidError, validate_email
 
 from feeds import GLOBAL, Timeline
-from feeds.wording import LANGUAGES, Kind
+from feeds.vocabulary import LANGUAGES, Kind
 from reminders.addresses import length_problem
 from reminders.leads import DEFAULT, OFFERED, LeadError, parse_lead
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from feeds import GLOBAL, Timeline
 from feeds.lapse import event_date_label, unresolved
-from feeds.wording import KIND_NAMES, Kind, phrase
+from feeds.vocabulary import KIND_NAMES, Kind, phrase
 
 
 def timeline_summary(timeline: Timeline, now: datetime, lang: str = "en") -> str:

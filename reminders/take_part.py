@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from feeds.wording import Kind
+from feeds.vocabulary import Kind
 
 
 def N_(message: str) -> str:

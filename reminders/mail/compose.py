@@ -51,8 +51,9 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
+from feeds.date_labels import day_label
 from feeds.timeline import Timeline
-from feeds.wording import Status, day_label
+from feeds.vocabulary import Status
 from reminders.addresses import length_problem
 from reminders.i18n import environment, gettext
 from reminders.mail import words

@@ -2,7 +2,7 @@
 
 Pure: the timeline, the outbox items, the reader's language and zone and `now` are
 passed in. Dates are stated twice where it matters: as announced at the venue (with
-"date to be confirmed" when only a month or a season is known, `feeds.wording.date_label`)
+"date to be confirmed" when only a month or a season is known, `feeds.date_labels.date_label`)
 and, for events with a time of day, in the reader's own zone (Babel with ``tzinfo``).
 """
 
@@ -16,9 +16,10 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from feeds import when as when_module
+from feeds.date_labels import date_label, period_label
 from feeds.lapse import event_date_label, lapse, status_label
 from feeds.timeline import Event, Localized, Timeline
-from feeds.wording import (
+from feeds.vocabulary import (
     DEFAULT_LANGUAGE,
     KIND_NAMES,
     MODALITY_NAMES,
@@ -26,8 +27,6 @@ from feeds.wording import (
     Kind,
     Modality,
     Status,
-    date_label,
-    period_label,
     phrase,
 )
 from feeds.zones import city_time, moments_in_zone

@@ -30,7 +30,7 @@ from feeds.conditional import etag_matches
 from feeds.ical import revision_of
 from feeds.revisions import Revision
 from feeds.timeline import GLOBAL
-from feeds.wording import Kind
+from feeds.vocabulary import Kind
 from reminders.web.api_models import (
     ApiError,
     EventDoc,

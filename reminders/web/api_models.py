@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from feeds.vocabulary import Kind, Modality, Status
 from feeds.when import Precision
-from feeds.wording import Kind, Modality, Status
 
 
 class _Closed(BaseModel):

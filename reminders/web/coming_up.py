@@ -18,7 +18,7 @@ from babel.lists import format_list
 from feeds import Event, Timeline
 from feeds.feed_words import CANCELLED_MARKER, POSTPONED_MARKER
 from feeds.lapse import event_date_label
-from feeds.wording import KIND_NAMES, Phrases, Status, babel_locale, phrase
+from feeds.vocabulary import KIND_NAMES, Phrases, Status, babel_locale, phrase
 
 _MARKERS: Mapping[Status, Phrases] = {
     Status.CANCELLED: CANCELLED_MARKER,

@@ -23,7 +23,7 @@ from babel.lists import format_list
 from babel.units import format_unit
 
 from feeds import Timeline
-from feeds.wording import KIND_NAMES, Kind, babel_locale, phrase
+from feeds.vocabulary import KIND_NAMES, Kind, babel_locale, phrase
 from feeds.zones import canonical_zones, picker_label
 from reminders.leads import DEFAULT, OFFERED, Lead
 from reminders.subscription_choices import (

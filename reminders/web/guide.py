@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from feeds import Region
-from feeds.wording import KIND_NAMES, Kind, phrase
+from feeds.vocabulary import KIND_NAMES, Kind, phrase
 from reminders.take_part import ACTIONS
 from reminders.web.translations import N_
 

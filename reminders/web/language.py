@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from feeds.wording import DEFAULT_LANGUAGE, LANGUAGES
+from feeds.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 
 
 def _accepted(header: str) -> list[tuple[float, int, str]]:

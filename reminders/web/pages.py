@@ -14,7 +14,7 @@ from feeds import Event, Region, Timeline
 from feeds.feed_words import ALL_REGIONS
 from feeds.history import History, HistoryEntry
 from feeds.publish import calendar_name
-from feeds.wording import phrase
+from feeds.vocabulary import phrase
 from reminders.web.change_feeds import atom_path
 from reminders.web.coming_up import coming_up
 from reminders.web.forms import signup_form

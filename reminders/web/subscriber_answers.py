@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from reminders import mail_quota
 from reminders.db.models import Subscription
 from reminders.web.forms import FormData

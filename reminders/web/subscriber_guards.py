@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import Timeline
 from feeds.publish import FeedSet
-from feeds.wording import babel_locale
+from feeds.vocabulary import babel_locale
 from reminders import subscriptions as subs
 from reminders.db.models import Subscription
 from reminders.settings import Settings

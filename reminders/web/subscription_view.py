@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from babel.lists import format_list
 
 from feeds import Timeline
+from feeds.date_labels import day_label, moment_label
 from feeds.feed_words import IN_ZONE
-from feeds.wording import KIND_NAMES, Kind, babel_locale, day_label, moment_label, phrase
+from feeds.vocabulary import KIND_NAMES, Kind, babel_locale, phrase
 from feeds.zones import zone_label
 from reminders.leads import parse_lead
 from reminders.subscription_choices import Choices

@@ -18,11 +18,12 @@ from markupsafe import Markup
 
 from feeds import GLOBAL, Event, Status, Timeline, date_label
 from feeds import when as w
+from feeds.date_labels import month_label
 from feeds.lapse import event_date_label, lapse
 from feeds.picture_layout import COMPACT, Band, Geometry, Lane, Layout, Look, lay_out
 from feeds.picture_reach import HOME_REACH, REGION_REACH, Reach, nearest
 from feeds.picture_svg import PictureWords, render_pin, render_svg
-from feeds.wording import RTL_LANGUAGES, babel_locale, month_label
+from feeds.vocabulary import RTL_LANGUAGES, babel_locale
 from reminders.web.translations import N_, translate
 
 ALL = "all"

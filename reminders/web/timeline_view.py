@@ -9,17 +9,11 @@ from babel import Locale
 
 from feeds import Event, Localized, Region, Timeline
 from feeds import when as w
+from feeds.date_labels import date_label, period_label
 from feeds.feed_words import DEADLINE_NOT_PUBLISHED
 from feeds.lapse import event_date_label, lapse, reported_by_names, status_label
+from feeds.vocabulary import KIND_NAMES, LANGUAGES, MODALITY_NAMES, phrase
 from feeds.when import Precision
-from feeds.wording import (
-    KIND_NAMES,
-    LANGUAGES,
-    MODALITY_NAMES,
-    date_label,
-    period_label,
-    phrase,
-)
 from feeds.zones import city_time, zone_label
 from reminders.web.coming_up import next_event
 from reminders.web.links import event_path

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from feeds import load_timeline, missing_translations
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from reminders.cli import main
 from tests.support.language_check import foreign_texts, visible_texts
 

@@ -12,7 +12,7 @@ from feeds.folding import component_bytes
 from feeds.ical import Entry, FeedMeta, entry_dates, ical_status
 from feeds.revisions import Revision, utc_seconds
 from feeds.timeline import Event
-from feeds.wording import KIND_NAMES, phrase
+from feeds.vocabulary import KIND_NAMES, phrase
 
 
 def _vevent(

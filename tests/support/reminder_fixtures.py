@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from feeds import when as w
 from feeds.revisions import Revision, advance
 from feeds.timeline import GLOBAL, Event, Link, Region, Timeline
-from feeds.wording import LANGUAGES, Kind, Modality, Status
+from feeds.vocabulary import LANGUAGES, Kind, Modality, Status
 from reminders.subscriber_profiles import SubscriberView
 
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)

@@ -12,7 +12,7 @@ from typing import Any
 from feeds.publish import FeedSet
 from feeds.revisions import Revision
 from feeds.timeline import Link, Timeline
-from feeds.wording import Kind, Modality, Status
+from feeds.vocabulary import Kind, Modality, Status
 from reminders.mail.compose import Composer
 from reminders.settings import Settings
 from tests.support.reminder_fixtures import event, revisions, timeline

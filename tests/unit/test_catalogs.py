@@ -18,7 +18,7 @@ import pytest
 from babel.messages.catalog import Catalog
 
 from feeds.catalogs import LOCALE_DIR, catalog_path, read_catalog
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]

@@ -13,7 +13,7 @@ import pytest
 from feeds import Kind, load_timeline
 from feeds.catalogs import catalog_path as feeds_catalog_path
 from feeds.catalogs import read_catalog
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from reminders.i18n import catalog_path
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from feeds.publish import FeedSet
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from tests.support.feed_fixtures import fixture_feeds
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -17,7 +17,7 @@ from ical.calendar_stream import IcsCalendarStream
 from feeds import Kind, load_timeline
 from feeds.publish import FeedSet
 from feeds.revisions import advance
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from tests.support import components
 from tests.support.feed_fixtures import BASE_URL, NOW, fixture_feeds
 from tests.support.ics_reading import end_of, uids, unfold

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from starlette.types import ASGIApp
 
 from feeds.publish import FeedSet
-from feeds.wording import LANGUAGES, Kind
+from feeds.vocabulary import LANGUAGES, Kind
 from reminders import subscriptions as subs
 from reminders import wiring
 from reminders.leads import OFFERED

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from feeds import Timeline, TimelineError, load_timeline, parse_timeline
 from feeds import when as w
 from feeds.loader import Problem
-from feeds.wording import LANGUAGES, Kind, Modality, Status
+from feeds.vocabulary import LANGUAGES, Kind, Modality, Status
 
 FUZZ = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _PLACE = re.compile(r"(file|timeline|region .+|event .+)", re.DOTALL)

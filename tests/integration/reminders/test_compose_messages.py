@@ -11,7 +11,7 @@ from email.utils import format_datetime
 import pytest
 from icalendar import Calendar
 
-from feeds.wording import LANGUAGES, Status
+from feeds.vocabulary import LANGUAGES, Status
 from reminders.mail.compose import Composer, message_id_for
 from reminders.mail.message_types import NothingToSend
 from reminders.settings import Settings

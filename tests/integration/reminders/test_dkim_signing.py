@@ -9,7 +9,7 @@ from pathlib import Path
 import dkim
 import pytest
 
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from reminders.mail.compose import Composer
 from reminders.mail.signing import DkimKeyError, load_signer
 from reminders.settings import Settings

@@ -24,7 +24,7 @@ import pytest
 from feeds import LANGUAGES
 from feeds.publish import FeedSet
 from feeds.timeline import Link, Source, Timeline
-from feeds.wording import Kind, Modality, SourceKind, Status
+from feeds.vocabulary import Kind, Modality, SourceKind, Status
 from reminders.mail.compose import Composer
 from reminders.settings import Settings
 from tests.support.reminder_fixtures import event, revisions, timeline

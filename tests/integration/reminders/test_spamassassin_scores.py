@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from tests.support import components
 from tests.support.reminder_mail_fixtures import KINDS, mail_setup, message_bytes
 

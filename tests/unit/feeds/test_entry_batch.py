@@ -5,7 +5,7 @@ from __future__ import annotations
 from feeds.entry_batch import render_entries
 from feeds.ical import in_feed
 from feeds.publish import FeedSet
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from tests.support.feed_fixtures import BASE_URL, HOST, NOW, fixture_revisions, fixture_timeline
 from tests.unit.feeds.test_incremental_publish import everything
 

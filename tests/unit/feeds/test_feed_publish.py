@@ -8,7 +8,7 @@ from feeds import Kind
 from feeds.ical import SHOWN_AFTER_END
 from feeds.publish import FeedSet, Prepared
 from feeds.revisions import Revision
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from tests.support.feed_fixtures import BASE_URL, HOST, NOW, fixture_revisions, fixture_timeline
 from tests.support.ics_reading import header_lines, uids
 

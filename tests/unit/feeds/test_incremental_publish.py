@@ -10,7 +10,7 @@ from feeds import Timeline
 from feeds.history import Effect, HistoryEntry
 from feeds.publish import FeedSet, Prepared
 from feeds.revisions import advance
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from tests.support.feed_fixtures import BASE_URL, NOW, fixture_revisions, fixture_timeline
 
 TIMELINE = fixture_timeline()

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 import pytest
 
 from feeds import when as w
-from feeds.wording import LANGUAGES, date_label, expected_label
+from feeds.date_labels import date_label, expected_label
+from feeds.vocabulary import LANGUAGES
 from feeds.zones import moments_in_zone, zone_label
 
 LABELS = [

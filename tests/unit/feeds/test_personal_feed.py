@@ -7,7 +7,7 @@ from urllib.parse import quote
 from feeds import feed_words
 from feeds.ical import FeedMeta, render_calendar
 from feeds.publish import FeedSet, last_modified, personal_feed_name
-from feeds.wording import Kind, phrase
+from feeds.vocabulary import Kind, phrase
 from tests.support.feed_fixtures import BASE_URL, HOST, NOW, fixture_revisions, fixture_timeline
 from tests.support.ics_reading import uids
 

@@ -16,7 +16,7 @@ from feeds.folding import component_bytes
 from feeds.ical import FeedMeta, render_entry
 from feeds.revisions import advance
 from feeds.vevent_bytes import datetime_line, escape
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from tests.support.feed_fixtures import BASE_URL, FIXTURE_TOML, HOST, fixture_timeline
 from tests.support.icalendar_entry import icalendar_entry
 from tests.unit.feeds.test_rfc5545_dates import EDGE_EVENTS

@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feeds import when as w
+from feeds.date_labels import date_label
+from feeds.vocabulary import LANGUAGES
 from feeds.when import Precision, When, WhenError
-from feeds.wording import LANGUAGES, date_label
 
 ZURICH = ZoneInfo("Europe/Zurich")
 

@@ -5,7 +5,7 @@ import pytest
 from feeds import when as w
 from feeds.revisions import advance
 from feeds.timeline import Link, Source
-from feeds.wording import Modality, Status
+from feeds.vocabulary import Modality, Status
 from reminders.changes import (
     Change,
     ChangeClass,

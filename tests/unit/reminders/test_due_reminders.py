@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.wording import Kind, Status
+from feeds.vocabulary import Kind, Status
 from reminders.due_reminders import (
     Planned,
     Schedule,

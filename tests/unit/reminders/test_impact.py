@@ -8,7 +8,7 @@ from feeds import when as w
 from feeds.history import Effect
 from feeds.revisions import advance
 from feeds.timeline import Timeline
-from feeds.wording import Status
+from feeds.vocabulary import Status
 from reminders.changes import Change
 from reminders.impact import EventImpact, Impact, StoredEvent, assess, lines
 from tests.support.reminder_fixtures import event, replaced, subscriber, timeline, utc

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feeds.wording import Status
+from feeds.vocabulary import Status
 from reminders.mail.content import (
     change_views,
     starts_phrase,

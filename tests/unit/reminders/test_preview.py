@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from feeds.wording import Kind
+from feeds.vocabulary import Kind
 from reminders.preview import preview_lines
 from tests.support.reminder_fixtures import event, revisions, subscriber, timeline, utc
 

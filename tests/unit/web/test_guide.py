@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from reminders import i18n
 from reminders.take_part import ACTIONS
 from reminders.web.guide import GLOSSARY, STAGES, glossary

@@ -9,7 +9,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
-from feeds.wording import LANGUAGES
+from feeds.vocabulary import LANGUAGES
 from reminders.web.templating import render_page
 from reminders.web.translations import read_catalog, translate, translations
 
