@@ -13,7 +13,7 @@ import pytest
 
 from reminders.service import Service
 from reminders.settings import Settings
-from tests.integration.web.web_support import BASE_URL, NOW, SECRET, Clock
+from tests.integration.reminders.web.web_support import BASE_URL, NOW, SECRET, Clock
 from tests.support.db_backends import Database
 
 pytestmark = pytest.mark.anyio

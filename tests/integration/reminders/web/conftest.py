@@ -12,7 +12,7 @@ import pytest
 
 from reminders.service import Service
 from reminders.settings import Settings
-from tests.integration.web.web_support import BASE_URL, NOW, ROOT, SECRET, Clock
+from tests.integration.reminders.web.web_support import BASE_URL, NOW, ROOT, SECRET, Clock
 from tests.support.db_backends import Database, db
 
 __all__ = ["db"]  # the fixture, for the tests in this folder

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from feeds.conditional import http_date
 from reminders.cli import main
 from reminders.service import Service
-from tests.integration.web.web_support import Clock
+from tests.integration.reminders.web.web_support import Clock
 from tests.support.db_backends import Database
 
 pytestmark = pytest.mark.anyio

@@ -10,7 +10,7 @@ import pytest
 
 from feeds.conditional import http_date
 from reminders.service import Service
-from tests.integration.web.web_support import NOW, ROOT, Clock
+from tests.integration.reminders.web.web_support import NOW, ROOT, Clock
 
 pytestmark = pytest.mark.anyio
 

@@ -21,7 +21,7 @@ from reminders.web.timeline_picture import (
 )
 from tests.support.svg_reading import SVG, parse_svg
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 TIMELINE = load_timeline(ROOT / "config" / "timeline.toml")
 TODAY = date(2026, 12, 2)
 MAX_BYTES = 15 * 1024

@@ -15,7 +15,7 @@ from reminders.db.models import OutboxMessage, Subscription
 from reminders.service import Service
 from reminders.states import MessageKind, SubscriptionState
 from reminders.web.security import CONTENT_SECURITY_POLICY
-from tests.integration.web.web_support import BASE_URL, NOW, SECRET, Clock
+from tests.integration.reminders.web.web_support import BASE_URL, NOW, SECRET, Clock
 
 pytestmark = pytest.mark.anyio
 CROSS_SITE = {"origin": "https://evil.example", "sec-fetch-site": "cross-site"}

@@ -16,7 +16,7 @@ from reminders.cli import main
 from reminders.service import Service
 from reminders.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NOW = datetime(2024, 1, 10, 12, 0, tzinfo=UTC)
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from bench.synthetic_timeline import synthetic_timeline
 from feeds import LANGUAGES
-from tests.integration.web.web_support import client_on
+from tests.integration.reminders.web.web_support import client_on
 
 pytestmark = pytest.mark.anyio
 

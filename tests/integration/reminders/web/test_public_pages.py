@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from tests.integration.web.web_support import Clock, client_on
+from tests.integration.reminders.web.web_support import Clock, client_on
 
 pytestmark = pytest.mark.anyio
 TODAY = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)

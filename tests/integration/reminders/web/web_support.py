@@ -12,7 +12,7 @@ import httpx
 from reminders.service import Service
 from reminders.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 NOW = datetime(2024, 1, 10, 12, 0, tzinfo=UTC)
 BASE_URL = "https://gcm.example.org"
 SECRET = "integration-test-secret"

@@ -16,7 +16,7 @@ from reminders import subscriptions as subs
 from reminders.db.models import BounceReport, OutboxMessage, SendAttempt, Subscription, Unsubscribed
 from reminders.service import Service
 from reminders.states import MessageKind, OutboxState, SubscriptionState
-from tests.integration.web.web_support import NOW, SECRET, Clock
+from tests.integration.reminders.web.web_support import NOW, SECRET, Clock
 
 pytestmark = pytest.mark.anyio
 SIGNUP = {

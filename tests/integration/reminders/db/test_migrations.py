@@ -18,7 +18,7 @@ from reminders.db.models import Base
 from reminders.service import Service, StartupError
 from reminders.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

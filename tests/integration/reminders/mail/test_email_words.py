@@ -4,9 +4,9 @@ Whole-value tests: the subject and the whole text part of a confirmed, announced
 (tentative), reported (known only from others' reports), moved, postponed, cancelled,
 superseded, deadline and last-hour message, and of a message combining several kinds, compared with
 the files in tests/golden/emails (read them to review the wording). After a deliberate
-change of wording, regenerate them with
-``GCMCAL_WRITE_GOLDEN=1 .venv/bin/python -m pytest tests/integration/reminders/test_email_words.py``
-and read the diff. The HTML part carries the same words (test_compose_messages).
+change of wording, regenerate them with ``GCMCAL_WRITE_GOLDEN=1 .venv/bin/python -m
+pytest tests/integration/reminders/mail/test_email_words.py`` and read the diff. The
+HTML part carries the same words (test_compose_messages).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from reminders.settings import Settings
 from tests.support.reminder_fixtures import event, revisions, timeline
 from tests.support.reminder_mail_fixtures import Item, Recipient
 
-GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "emails"
+GOLDEN = Path(__file__).resolve().parents[3] / "golden" / "emails"
 NOW = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
 #: Who reported the date of the LAC consultation, in each language.
 REPORTER = {

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from reminders import subscriptions as subs
 from reminders.db.models import Subscription
 from reminders.service import Service, worker_in_service
-from tests.integration.web.web_support import SECRET
+from tests.integration.reminders.web.web_support import SECRET
 
 ADDRESS = "Amina.Private@Example.org"
 SIGNUP = {

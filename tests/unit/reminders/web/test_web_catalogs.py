@@ -13,7 +13,7 @@ from feeds.vocabulary import LANGUAGES
 from reminders.web.templating import render_page
 from reminders.web.translations import read_catalog, translate, translations
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
 #: Words that are the same in the translation as in English.
 SAME_AS_ENGLISH = {

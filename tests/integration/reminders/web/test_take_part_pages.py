@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tests.integration.web.web_support import Clock
+from tests.integration.reminders.web.web_support import Clock
 
 pytestmark = pytest.mark.anyio
 TODAY = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)

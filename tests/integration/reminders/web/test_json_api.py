@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 
 from reminders.service import Service
 from reminders.settings import Settings
-from tests.integration.web.web_support import BASE_URL, NOW, SECRET, Clock
+from tests.integration.reminders.web.web_support import BASE_URL, NOW, SECRET, Clock
 from tests.support.db_backends import Database
 
 TIMELINE = """

@@ -18,7 +18,7 @@ from reminders import tokens
 from reminders.db.models import Base, OutboxMessage, Subscription
 from reminders.service import Service
 from reminders.states import MessageKind
-from tests.integration.web.web_support import BASE_URL, SECRET, Clock
+from tests.integration.reminders.web.web_support import BASE_URL, SECRET, Clock
 
 pytestmark = pytest.mark.anyio
 SAME_SITE = {"origin": BASE_URL, "sec-fetch-site": "same-origin"}

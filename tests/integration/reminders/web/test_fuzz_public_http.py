@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message
 from reminders.service import Service
 from reminders.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 
 
 @dataclass

@@ -16,7 +16,7 @@ from reminders.db.engine import create_engine, create_schema, session_factory
 from reminders.db.models import Base
 from reminders.revision_store import load_history, load_revisions, record_timeline
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 INSTANCES = 4
 
