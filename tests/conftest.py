@@ -62,10 +62,13 @@ def pytest_make_collect_report(
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # A test asking for the database by fixture is a PostgreSQL test, marked or not:
-    # `-m "not postgres"` (the edit loop) leaves it out instead of skipping it.
+    # A test asking for the database, by fixture or by a fixture's "postgresql"
+    # parameter, is a PostgreSQL test, marked or not: `-m "not postgres"` (the edit
+    # loop) leaves it out instead of skipping it.
     for item in items:
-        if "postgres_url" in getattr(item, "fixturenames", ()):
+        callspec = getattr(item, "callspec", None)
+        parameters = callspec.params.values() if callspec is not None else ()
+        if "postgres_url" in getattr(item, "fixturenames", ()) or "postgresql" in parameters:
             item.add_marker(pytest.mark.postgres)
 
 
