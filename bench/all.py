@@ -240,12 +240,17 @@ def feeds_rows(lines: Sequence[str]) -> list[Row]:
             shipped = label == "shipped timeline"
             goal = {"200": ">= 0.5 of nginx", "304": ">= 0.45 of nginx"}[m["case"]]
             nginx_ratio, p99 = float(m["nginx"]), float(m["p99"])
-            met = nginx_ratio >= {"200": 0.5, "304": 0.45}[m["case"]] and p99 < 15
+            # feeds_wrk judges the unrounded ratio; the printed one may round up to the goal.
+            met = (
+                m["verdict"] == "ok"
+                if m["verdict"]
+                else nginx_ratio >= {"200": 0.5, "304": 0.45}[m["case"]] and p99 < 15
+            )
             rows.append(
                 Row(
                     "3",
                     f"{label} feed ({size} B), {m['server']} {m['case']}",
-                    f"{nginx_ratio:.2f} of nginx, p99 {p99:.1f} ms",
+                    f"{m['nginx']} of nginx, p99 {p99:.1f} ms",
                     f"bare callable {bare.get(m['server'] + m['case'], '?')} of nginx; "
                     f"service/bare {m['bare']}",
                     BEFORE.get(("feeds", "shipped", m["case"]), "") if shipped else "",
