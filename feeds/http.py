@@ -3,9 +3,10 @@
 ``/feeds/{region}.ics``, ``/feeds/all.ics`` and ``/events/{id}.ics`` are answered here
 from the current `FeedSet`; every other path, and every non-HTTP scope, goes to
 `fallback`. The bytes were rendered when the timeline loaded, and the response
-messages (status, header list, body) are built once per URL and FeedSet, so a request
-costs a dictionary lookup and two `send` calls. This is a bare ASGI callable rather than
-a Starlette route because routing and Response objects cost several times that.
+messages (status, header list, validators) are built once per URL and FeedSet, so a
+request costs a dictionary lookup, a look in the `BodyCache` and two `send` calls. This
+is a bare ASGI callable rather than a Starlette route because routing and Response
+objects cost several times that.
 
 Query parameters: ``lang`` (one of `LANGUAGES`; the timeline's default language when
 absent) and, on feeds, ``kinds`` (comma-separated kind slugs, repeatable). Unknown
@@ -22,7 +23,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from feeds.conditional import http_date, is_not_modified
-from feeds.publish import FeedSet, Prepared
+from feeds.prepared import Prepared
+from feeds.publish import FeedSet
 from feeds.vocabulary import LANGUAGES, Kind
 
 Scope = MutableMapping[str, Any]
@@ -49,7 +51,11 @@ class _Response:
     """Everything needed to answer one URL, built once."""
 
     start: Message
-    body: Message
+    #: The body message of a plain answer (an error).
+    body: Message = field(default_factory=dict)
+    #: A 200's file: its body is asked for on each request (it may be joined again after
+    #: the `BodyCache` dropped it; the memo must not keep it alive).
+    entity: Prepared | None = None
     #: Present for 200 responses: the validators and the 304 to send when they match.
     etag: str = ""
     etag_bytes: bytes = b""
@@ -70,12 +76,12 @@ def _entity(prepared: Prepared) -> _Response:
     ]
     headers = [
         (b"content-type", CONTENT_TYPE),
-        (b"content-length", str(len(prepared.body)).encode()),
+        (b"content-length", str(prepared.length).encode()),
         *validators,
     ]
     return _Response(
         start={"type": "http.response.start", "status": 200, "headers": headers},
-        body={"type": "http.response.body", "body": prepared.body},
+        entity=prepared,
         etag=prepared.etag,
         etag_bytes=etag,
         last_modified=prepared.last_modified,
@@ -147,7 +153,12 @@ class FeedApp:
         else:
             self._observe(response.start["status"])
             await send(response.start)
-            await send(_EMPTY_BODY if method == "HEAD" else response.body)
+            if method == "HEAD":
+                await send(_EMPTY_BODY)
+            elif response.entity is None:
+                await send(response.body)
+            else:
+                await send({"type": "http.response.body", "body": response.entity.body})
         return None
 
 

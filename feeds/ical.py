@@ -59,6 +59,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import Protocol
 
 from icalendar import Calendar, vDuration, vText
 
@@ -176,6 +177,9 @@ def render_entry(
     return Entry(event, body, frozenset(zone for zone in zones if zone is not None))
 
 
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
 def assemble(
     feed: FeedMeta,
     lang: str,
@@ -185,13 +189,28 @@ def assemble(
 ) -> bytes:
     """The calendar of `entries`, in their order: what icalendar would write for it.
     `zones` is their `zone_block`, when the caller has it already."""
-    head = component_bytes(_calendar(feed, lang, method))
     if zones is None:
         zones = zone_block(entries)
-    return b"".join([head[: -len(_END)], zones, *(entry.body for entry in entries), _END])
+    head = calendar_head(feed, lang, method)
+    return b"".join([head, zones, *(entry.body for entry in entries), CALENDAR_END])
 
 
-def zone_block(entries: Sequence[Entry]) -> bytes:
+def calendar_head(feed: FeedMeta, lang: str, method: str | None) -> bytes:
+    """A calendar's bytes before its zones and entries (`CALENDAR_END` closes it)."""
+    return component_bytes(_calendar(feed, lang, method))[: -len(CALENDAR_END)]
+
+
+class Zoned(Protocol):
+    """An entry, or an event's entries in every language: what its dates need."""
+
+    @property
+    def event(self) -> Event: ...
+
+    @property
+    def tzids(self) -> frozenset[str]: ...
+
+
+def zone_block(entries: Sequence[Zoned]) -> bytes:
     """The VTIMEZONEs a calendar of `entries` needs, in TZID order: the same in every
     language, since an entry's dates do not depend on it."""
     used = sorted(frozenset[str]().union(*(entry.tzids for entry in entries)))
@@ -199,9 +218,6 @@ def zone_block(entries: Sequence[Entry]) -> bytes:
         return b""
     years = _years([entry.event for entry in entries])
     return b"".join(_zone_bytes(tzid, *years.get(tzid, years[""])) for tzid in used)
-
-
-_END = b"END:VCALENDAR\r\n"
 
 
 @lru_cache(maxsize=256)

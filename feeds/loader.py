@@ -368,7 +368,12 @@ def parse_timeline(
             regions.setdefault(raw["id"], Region(raw["id"], {"en": raw["id"]}, "UTC", "", ""))
     events = []
     context = (regions, header)
-    kept = memo.events if memo is not None and blocks and memo.context == context else {}
+    if memo is not None and blocks and memo.events and memo.context != context:
+        # The memo's events were built with other regions or header: their blocks were
+        # read as stand-ins, so the whole file is read again.
+        memo.events = {}
+        return parse_timeline(text, source, memo)
+    kept = memo.events if memo is not None and blocks else {}
     built: dict[str, Event] = {}
     for index, raw in enumerate(top.events):
         block = blocks[index] if blocks else None

@@ -16,13 +16,12 @@ only If-Modified-Since gets the new body.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -34,15 +33,16 @@ from feeds.entry_batch import Rendered, event_page_url
 from feeds.feed_moments import last_modified
 from feeds.history import History
 from feeds.ical import (
-    Entry,
+    CALENDAR_END,
     FeedMeta,
     assemble,
+    calendar_head,
     feed_order,
-    render_entry,
     revision_of,
     zone_block,
 )
-from feeds.lapse import window_over
+from feeds.kept_entries import LANGUAGE_INDEX, KeptEntries, take_entries
+from feeds.prepared import BODY_BUDGET, BodyCache, Prepared, prepared, prepared_parts
 from feeds.revisions import Revision, utc_seconds
 from feeds.timeline import Event, Timeline
 from feeds.vocabulary import LANGUAGES, Kind, babel_locale, phrase
@@ -52,15 +52,6 @@ ALL_KINDS = frozenset(Kind)
 _KIND_VALUES = frozenset(kind.value for kind in Kind)
 #: Selections of regions, kinds and language, as `FeedSet.personal` keeps them.
 Selection = tuple[tuple[str, ...], tuple[str, ...], str]
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    body: bytes
-    #: Strong, quoted: '"<base64url of SHA-256(body)>"'.
-    etag: str
-    #: Aware UTC, whole seconds.
-    last_modified: datetime
 
 
 def calendar_name(lang: str, where: str) -> str:
@@ -79,19 +70,16 @@ def personal_feed_name(timeline: Timeline, regions: Iterable[str], lang: str) ->
     return calendar_name(lang, format_list(names, locale=babel_locale(lang)))
 
 
-def prepared(body: bytes, last_modified: datetime) -> Prepared:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(body).digest()).rstrip(b"=").decode()
-    return Prepared(body, f'"{digest}"', utc_seconds(last_modified))
-
-
 class FeedSet:
     """The feeds of one timeline load, assembled from entries kept across loads.
 
     Each entry (one event's VEVENT in one language) is rendered once per `EntryKey`;
     a FeedSet built with `previous` takes over every entry whose key did not change, and
     every feed whose entries and validators did not, so a one-event edit renders that
-    event's six entries and re-assembles (never re-renders) the feeds that hold it.
-    Single-event files are assembled on first request and kept, likewise carried over.
+    event's six entries and works out again (never re-renders) the feeds that hold it.
+    Every feed's validators are worked out at load; bodies are joined on request and kept
+    in a `BodyCache` bounded in bytes, shared with the previous load (`feeds.prepared`).
+    Single-event files are made on first request and kept (bounded LRU).
     """
 
     def __init__(
@@ -105,6 +93,8 @@ class FeedSet:
         event_page: Callable[[str], str] | None = None,
         feed_page: Callable[[str], str] | None = None,
         filtered_cache_size: int = 256,
+        event_cache_size: int = 4096,
+        body_budget: int = BODY_BUDGET,
         history: History | None = None,
         previous: FeedSet | None = None,
         elsewhere: Rendered | None = None,
@@ -125,28 +115,42 @@ class FeedSet:
         self._regions = {region.id: region for region in timeline.regions}
         #: "all" first, then the region ids in timeline order.
         self.keys: tuple[str, ...] = (ALL, *self._regions)
+        self._bodies: BodyCache = (
+            previous._bodies if previous is not None else BodyCache(body_budget)
+        )
+        # An entry names no feed: only the host, event pages and regions reach it.
+        metas = {lang: self._meta(ALL, lang, ALL_KINDS) for lang in LANGUAGES}
+        self._entries: dict[str, KeptEntries]
+        self._entries, rendered = take_entries(
+            timeline.events,
+            revisions,
+            self._regions,
+            self.now,
+            metas,
+            {} if previous is None else previous._entries,
+            elsewhere,
+        )
         #: (event id, language) of every entry this load rendered, in rendering order.
-        self.rendered: list[tuple[str, str]] = []
-        self._entries = self._take_entries(previous, elsewhere)
+        self.rendered: list[tuple[str, str]] = rendered
         self._assembled: dict[tuple[str, str], _Assembled] = {}
         self._selections: dict[str, tuple[list[Event], datetime]] = {}
         #: Per feed key, the kept entries of the events it shows, in order.
-        self._shown: dict[str, list[_Kept]] = {}
+        self._shown: dict[str, tuple[KeptEntries, ...]] = {}
         #: Per feed key, its VTIMEZONE block (the same in every language).
         self._zones: dict[str, bytes] = {}
         self._feeds = {
             (key, lang): self._feed(key, lang, previous) for key in self.keys for lang in LANGUAGES
         }
-        self._events: dict[tuple[str, str], Prepared] = {}
-        if previous is not None:
-            # Copied whole first: the serving thread may add to it meanwhile.
-            for (event_id, lang), found in dict(previous._events).items():
-                kept = self._entry_of(event_id, lang)
-                if kept is not None and kept is previous._entry_of(event_id, lang):
-                    self._events[(event_id, lang)] = found
+        self._events: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
+        self._event_cache_size = event_cache_size
         self._filtered: OrderedDict[tuple[str, str, frozenset[Kind]], Prepared] = OrderedDict()
         self._personal: OrderedDict[Selection, Prepared] = OrderedDict()
         self._filtered_cache_size = filtered_cache_size
+
+    @property
+    def kept_bytes(self) -> int:
+        """What the bodies kept for requests take (at most the body budget)."""
+        return self._bodies.size
 
     def feed(self, key: str, lang: str, kinds: Iterable[Kind] | None = None) -> Prepared | None:
         """The feed of region `key` (or "all"); None when there is no such region."""
@@ -179,64 +183,28 @@ class FeedSet:
 
     def event(self, event_id: str, lang: str) -> Prepared | None:
         """One event's own calendar file; None when there is no such event."""
-        found = self._events.get((event_id, lang))
-        if found is None:
-            entry = self._entry_of(event_id, lang) if lang in LANGUAGES else None
-            if entry is None:
-                return None
-            body = assemble(self._event_meta(entry.event, lang), lang, None, [entry])
-            modified = revision_of(self._revisions, entry.event).modified
-            found = self._events[(event_id, lang)] = prepared(body, modified)
-        return found
+        kept = self._entries.get(event_id) if lang in LANGUAGES else None
+        if kept is None:
+            return None
+        return _kept(
+            self._events,
+            (event_id, lang),
+            lambda: self._event_file(kept, lang),
+            self._event_cache_size,
+        )
 
     def attachment(self, event_id: str, lang: str) -> bytes | None:
         """One event as an email attachment (``METHOD:PUBLISH``)."""
-        entry = self._entry_of(event_id, lang) if lang in LANGUAGES else None
-        if entry is None:
+        kept = self._entries.get(event_id) if lang in LANGUAGES else None
+        if kept is None:
             return None
-        return assemble(self._event_meta(entry.event, lang), lang, "PUBLISH", [entry])
+        return assemble(self._event_meta(kept.event, lang), lang, "PUBLISH", [kept.entry(lang)])
 
     # Rendering ------------------------------------------------------------------------
 
-    def _entry_of(self, event_id: str, lang: str) -> Entry | None:
-        kept = self._entries.get(event_id)
-        return None if kept is None else kept.entries[lang]
-
-    def _take_entries(
-        self, previous: FeedSet | None, elsewhere: Rendered | None
-    ) -> dict[str, _Kept]:
-        """Every event's entries in every language: the previous load's where its key holds
-        (the key is the same in every language), else those rendered `elsewhere` for this
-        load (`feeds.entry_batch`; asked only for the events it holds), else rendered here."""
-        entries: dict[str, _Kept] = {}
-        carried = {} if previous is None else previous._entries
-        # An entry names no feed: only the host, event pages and regions reach it.
-        metas = {lang: self._meta(ALL, lang, ALL_KINDS) for lang in LANGUAGES}
-        for event in self.timeline.events:
-            revision = revision_of(self._revisions, event)
-            region = self._regions.get(event.region)
-            key = EntryKey(
-                event.digest,
-                revision,
-                window_over(event, self.now),
-                region.contact if region else None,
-            )
-            kept = carried.get(event.id)
-            if kept is None or kept.key != key:
-                done = elsewhere.get(event.id) if elsewhere and event.id in elsewhere else None
-                if done is not None:
-                    rendered = {lang: Entry(event, *done[lang]) for lang in LANGUAGES}
-                else:
-                    rendered = {
-                        lang: render_entry(
-                            event, feed=metas[lang], revision=revision, lang=lang, now=self.now
-                        )
-                        for lang in LANGUAGES
-                    }
-                kept = _Kept(key, rendered)
-                self.rendered += [(event.id, lang) for lang in LANGUAGES]
-            entries[event.id] = kept
-        return entries
+    def _event_file(self, kept: KeptEntries, lang: str) -> Prepared:
+        body = assemble(self._event_meta(kept.event, lang), lang, None, [kept.entry(lang)])
+        return prepared(body, revision_of(self._revisions, kept.event).modified)
 
     def _feed(self, key: str, lang: str, previous: FeedSet | None) -> Prepared:
         made = self._render(key, lang, ALL_KINDS, previous)
@@ -249,11 +217,9 @@ class FeedSet:
         shown, modified = self._selection(key, kinds)
         kept = self._shown.get(key) if kinds == ALL_KINDS else None
         if kept is None:
-            kept = [self._entries[event.id] for event in shown]
+            kept = tuple(map(self._entries.__getitem__, map(_ID, shown)))
             if kinds == ALL_KINDS:
                 self._shown[key] = kept
-        # Mapped in C: a feed of ten thousand events is assembled in each language.
-        entries: tuple[Entry, ...] = tuple(map(itemgetter(lang), map(_ENTRIES, kept)))
         meta = self._meta(key, lang, kinds)
         said = (meta.name, meta.description, meta.url)
         before = None if previous is None else previous._assembled.get((key, lang))
@@ -261,16 +227,16 @@ class FeedSet:
             before is not None
             and before.meta == said
             and before.prepared.last_modified == modified
-            and before.entries == entries  # entries compare by identity
+            and before.kept == kept  # records compare by identity
         ):
             return before
         zones = self._zones.get(key) if kinds == ALL_KINDS else None
         if zones is None:
-            zones = zone_block(entries)
+            zones = zone_block(kept)
             if kinds == ALL_KINDS:
                 self._zones[key] = zones
-        body = assemble(meta, lang, None, entries, zones)
-        return _Assembled(entries, said, prepared(body, modified))
+        parts = partial(_calendar_parts, calendar_head(meta, lang, None), zones, kept, lang)
+        return _Assembled(kept, said, prepared_parts(parts, modified, self._bodies))
 
     def _selection(self, key: str, kinds: frozenset[Kind]) -> tuple[list[Event], datetime]:
         """The events a feed lists, in order, and its Last-Modified: the same in every
@@ -311,9 +277,10 @@ class FeedSet:
             event_url=self._event_page,
             regions=self._regions,
         )
-        shown = feed_order(events, self.now)
-        entries = [self._entries[event.id].entries[lang] for event in shown]
-        return prepared(assemble(meta, lang, None, entries), modified)
+        kept = tuple(self._entries[event.id] for event in feed_order(events, self.now))
+        head = calendar_head(meta, lang, None)
+        parts = partial(_calendar_parts, head, zone_block(kept), kept, lang)
+        return prepared_parts(parts, modified, self._bodies)
 
     def _meta(self, key: str, lang: str, kinds: frozenset[Kind]) -> FeedMeta:
         region = self._regions.get(key)
@@ -355,30 +322,21 @@ def _kept(
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class EntryKey:
-    """Everything an entry's bytes depend on besides the event id and language."""
-
-    digest: str
-    revision: Revision
-    #: The only way `now` reaches an entry (`feeds.lapse`).
-    over: bool
-    #: The region's contact, written in the description.
-    contact: str | None
+def _calendar_parts(
+    head: bytes, zones: bytes, kept: tuple[KeptEntries, ...], lang: str
+) -> Iterator[bytes]:
+    """A calendar's bytes in order: what `assemble` joins, from the kept entries."""
+    return chain((head, zones), map(itemgetter(LANGUAGE_INDEX[lang]), map(_BODIES, kept)), _END)
 
 
-@dataclass(frozen=True, slots=True)
-class _Kept:
-    key: EntryKey
-    #: Language -> the event's entry in it.
-    entries: Mapping[str, Entry]
-
-
-_ENTRIES = attrgetter("entries")
+_ID = attrgetter("id")
+_BODIES = attrgetter("bodies")
+_END = (CALENDAR_END,)
 
 
 @dataclass(frozen=True, slots=True)
 class _Assembled:
-    entries: tuple[Entry, ...]
+    #: The events' kept entries, in the feed's order (the same in every language).
+    kept: tuple[KeptEntries, ...]
     meta: tuple[str, str, str]
     prepared: Prepared

@@ -215,10 +215,7 @@ def _removal_row(row: EventRevision, now: datetime) -> dict[str, Any]:
     }
 
 
-def _entry(row: EventHistory, fields: frozenset[str] | None) -> HistoryEntry:
-    published = row.published
-    if fields is not None:
-        published = {key: value for key, value in published.items() if key in fields}
+def _entry(row: Any, published: Mapping[str, Any]) -> HistoryEntry:
     return HistoryEntry(
         event_id=row.event_id,
         sequence=row.sequence,
@@ -235,11 +232,30 @@ async def load_history(
     fields: frozenset[str] | None = None,
 ) -> History:
     """The change history of every event (or of `event_ids`), oldest first per event;
-    with `fields`, each entry's `published` keeps only those keys."""
-    query = select(EventHistory).order_by(EventHistory.at, EventHistory.id)
+    with `fields`, each entry's `published` holds only those keys (those present), read
+    out of the stored document by the database: the service would otherwise decode
+    every revision's whole text in six languages to keep its titles."""
+    names = sorted(fields) if fields is not None else []
+    published: list[Any] = [EventHistory.published[name] for name in names]
+    columns: list[Any] = [
+        EventHistory.event_id,
+        EventHistory.sequence,
+        EventHistory.at,
+        EventHistory.effect,
+        EventHistory.changes,
+        *(published or [EventHistory.published]),
+    ]
+    query = select(*columns).order_by(EventHistory.at, EventHistory.id)
     if event_ids is not None:
         query = query.where(EventHistory.event_id.in_(list(event_ids)))
-    return by_event(_entry(row, fields) for row in (await session.scalars(query)).all())
+    rows = (await session.execute(query)).all()
+    if fields is None:
+        return by_event(_entry(row, row.published) for row in rows)
+    return by_event(_entry(row, _present(names, row[5:])) for row in rows)
+
+
+def _present(names: list[str], values: Iterable[Any]) -> dict[str, Any]:
+    return {name: value for name, value in zip(names, values, strict=True) if value is not None}
 
 
 @dataclass(frozen=True, slots=True)

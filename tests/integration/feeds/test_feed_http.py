@@ -8,7 +8,8 @@ import httpx
 
 from feeds import Kind
 from feeds.http import FeedApp, Receive, Scope, Send
-from feeds.publish import FeedSet, Prepared
+from feeds.prepared import Prepared
+from feeds.publish import FeedSet
 from feeds.revisions import advance
 from tests.support.feed_fixtures import (
     BASE_URL,
@@ -290,3 +291,21 @@ def test_swapped_feed_set_is_served_with_its_own_etag() -> None:
 
     assert (after.status_code, after.headers["etag"], after.content) == (200, new.etag, new.body)
     assert before.headers["etag"] != new.etag
+
+
+def test_feeds_beyond_the_body_budget_are_served_whole_and_not_kept() -> None:
+    timeline = fixture_timeline()
+    revisions = fixture_revisions(timeline)
+    largest = max(len(prepared(key, "ar").body) for key in FEEDS.keys)
+    small = FeedSet(timeline, revisions, BASE_URL, NOW, body_budget=largest)
+    app = FeedApp(lambda: small, fallback)
+    urls = [f"/feeds/{key}.ics?lang={lang}" for key in FEEDS.keys for lang in ("en", "ar", "zh")]
+
+    served = [request(url, app=app) for url in urls + urls]
+
+    assert [(r.status_code, r.headers["etag"], r.content) for r in served] == [
+        (200, feed.etag, feed.body)
+        for feed in [prepared(key, lang) for key in FEEDS.keys for lang in ("en", "ar", "zh")] * 2
+    ]
+    assert [int(r.headers["content-length"]) for r in served] == [len(r.content) for r in served]
+    assert small.kept_bytes <= largest

@@ -69,9 +69,11 @@ async def test_history_added_confirmed_text_removed_and_back(tmp_path: Path) -> 
 
 
 @pytest.mark.anyio
-async def test_history_with_served_fields_keeps_region_kind_and_titles(tmp_path: Path) -> None:
+async def test_history_with_served_fields_keeps_region_kind_and_titles(
+    empty_database_url: str,
+) -> None:
     first = timeline(event("review", "2024-05"))
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}")
+    engine = create_engine(empty_database_url)
     try:
         await create_schema(engine)
         sessions = session_factory(engine)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from feeds import load_timeline
 from feeds.history import Effect
 from reminders.db.engine import create_engine, create_schema, session_factory
-from reminders.db.models import Base
 from reminders.revision_store import load_history, load_revisions, record_timeline
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -21,24 +18,10 @@ NOW = datetime(2025, 1, 1, tzinfo=UTC)
 INSTANCES = 4
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-        return
-    url: str = request.getfixturevalue("postgres_url")
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-        await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    await engine.dispose()
-    yield url
-
-
 @pytest.mark.anyio
-async def test_simultaneous_loads_record_each_event_once(database_url: str) -> None:
+async def test_simultaneous_loads_record_each_event_once(empty_database_url: str) -> None:
     timeline = load_timeline(ROOT / "config" / "timeline.toml")
-    engines = [create_engine(database_url) for _ in range(INSTANCES)]
+    engines = [create_engine(empty_database_url) for _ in range(INSTANCES)]
     try:
         await create_schema(engines[0])
         results = await asyncio.gather(

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from feeds import Kind
 from feeds.ical import SHOWN_AFTER_END
-from feeds.publish import FeedSet, Prepared
+from feeds.prepared import Prepared
+from feeds.publish import FeedSet
 from feeds.revisions import Revision
 from feeds.vocabulary import LANGUAGES
 from tests.support.feed_fixtures import BASE_URL, HOST, NOW, fixture_revisions, fixture_timeline

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from feeds import Timeline
 from feeds.history import Effect, HistoryEntry
-from feeds.publish import FeedSet, Prepared
+from feeds.prepared import Prepared
+from feeds.publish import FeedSet
 from feeds.revisions import advance
 from feeds.vocabulary import LANGUAGES
 from tests.support.feed_fixtures import BASE_URL, NOW, fixture_revisions, fixture_timeline
