@@ -25,6 +25,7 @@ from feeds.revisions import Revision
 from reminders import circuit_store, scheduler_state, wiring
 from reminders.clock import Clock, system_clock
 from reminders.mail.message_types import NothingToSend
+from reminders.memory_return import map_large_blocks
 from reminders.metrics import (
     exposition,
     refresh_outbox_gauges,
@@ -67,6 +68,7 @@ class Service:
 
     async def open(self) -> None:
         """Prepare the database and load the timeline; refuse to start without one."""
+        map_large_blocks()  # feed bodies joined for one request go back when sent
         if self.builder is not None and _long(self.settings.timeline):
             # Started first: it imports the renderer while the database is prepared.
             self.builder.helper = RenderHelper()
