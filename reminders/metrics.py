@@ -10,10 +10,11 @@ the database when scraped, so every process reports the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reminders import bounce_store, circuit_store, outbox_store, subscription_store
@@ -22,12 +23,29 @@ from reminders.states import OutboxState, SubscriptionState
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
-FEED_REQUESTS = Counter(
-    "gcmcal_feed_requests",
-    "Calendar feed requests by response status.",
-    ["status"],
-    registry=REGISTRY,
-)
+
+class _FeedRequests:
+    """Feed responses by status, counted in plain integers and read when scraped.
+
+    A feed request costs the app 2 to 3 microseconds; a Prometheus counter's `inc`
+    (a lock and a value object) took a quarter of that. Feeds are answered on the event
+    loop only, so a dictionary of integers needs no lock.
+    """
+
+    def __init__(self) -> None:
+        self.by_status: dict[int, int] = {}
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "gcmcal_feed_requests", "Calendar feed requests by response status.", labels=["status"]
+        )
+        for status, count in sorted(self.by_status.items()):
+            family.add_metric([str(status)], count)
+        yield family
+
+
+FEED_REQUESTS = _FeedRequests()
+REGISTRY.register(FEED_REQUESTS)
 SMTP_LATENCY = Histogram(
     "gcmcal_smtp_send_seconds",
     "Time to hand one message to the SMTP relay (or the Maildir).",
@@ -114,10 +132,7 @@ class FeedCounter:
     """Counts feed responses by status (the 304 share shows clients' caching works)."""
 
     def __init__(self) -> None:
-        self._children: dict[int, Any] = {}
+        self._counts = FEED_REQUESTS.by_status
 
     def __call__(self, status: int) -> None:
-        child = self._children.get(status)
-        if child is None:
-            child = self._children[status] = FEED_REQUESTS.labels(str(status))
-        child.inc()
+        self._counts[status] = self._counts.get(status, 0) + 1
