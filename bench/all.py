@@ -224,6 +224,10 @@ def pages_rows(lines: Sequence[str]) -> list[Row]:
     return rows
 
 
+#: The HTTP server `gcmcal serve` runs (`reminders.http_server`).
+SERVED = "granian"
+
+
 def feeds_rows(lines: Sequence[str]) -> list[Row]:
     rows = []
     label, size = "", ""
@@ -237,7 +241,8 @@ def feeds_rows(lines: Sequence[str]) -> list[Row]:
                 bare[m["server"] + m["case"]] = m["nginx"]
             if m["app"] != "service" or not m["nginx"]:
                 continue
-            shipped = label == "shipped timeline"
+            # The goal is the served server's; the other is shown for comparison.
+            shipped = label == "shipped timeline" and m["server"] == SERVED
             goal = {"200": ">= 0.5 of nginx", "304": ">= 0.45 of nginx"}[m["case"]]
             nginx_ratio, p99 = float(m["nginx"]), float(m["p99"])
             # feeds_wrk judges the unrounded ratio; the printed one may round up to the goal.
@@ -254,7 +259,11 @@ def feeds_rows(lines: Sequence[str]) -> list[Row]:
                     f"bare callable {bare.get(m['server'] + m['case'], '?')} of nginx; "
                     f"service/bare {m['bare']}",
                     BEFORE.get(("feeds", "shipped", m["case"]), "") if shipped else "",
-                    f"{goal}, p99 < 15 ms" if shipped else "report",
+                    f"{goal}, p99 < 15 ms"
+                    if shipped
+                    else "report"
+                    if m["server"] == SERVED
+                    else "comparison (not served)",
                     _verdict(met) if shipped else "",
                 )
             )
