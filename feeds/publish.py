@@ -1,10 +1,12 @@
-"""Every feed rendered once per timeline load, with the validators HTTP needs.
+"""Every feed of a timeline load, with the validators HTTP needs.
 
-A `FeedSet` holds the bytes of each region feed and of the all-regions feed in each
-language, and of each event's own file, so a request only looks bytes up. Feeds filtered
-by kind, and subscribers' own feeds (`FeedSet.personal`: their regions and kinds), are
-assembled on first request and kept in bounded LRUs inside the set, which is replaced as
-a whole on the next load.
+A `FeedSet` works out, when the timeline loads, the ETag, Last-Modified and length of
+each region feed and of the all-regions feed in each language; their bytes are joined
+from the kept entries (`feeds.kept_entries`) on the first request that needs them and
+kept in a cache bounded in bytes (`feeds.prepared`). Feeds filtered by kind, subscribers'
+own feeds (`FeedSet.personal`: their regions and kinds) and each event's own file are
+made on first request and kept in bounded LRUs inside the set, which is replaced as a
+whole on the next load.
 
 Last-Modified of a feed moves with every change of what it holds: it is the latest of
 the revision times of its events, the moment a cancelled or postponed event left it at
