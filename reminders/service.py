@@ -54,7 +54,7 @@ class Service:
     @classmethod
     def create(cls, settings: Settings, clock: Clock = system_clock) -> Service:
         db = wiring.database(settings)
-        builder = wiring.FeedBuilder(settings.base_url)
+        builder = wiring.FeedBuilder(settings.base_url, settings.feed_cache_bytes)
         source = wiring.timeline_source(settings, db.sessions, clock, builder)
         return cls(settings, db, source, clock, builder)
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from feeds import Timeline
 from feeds.history import History
+from feeds.prepared import BODY_BUDGET
 from feeds.publish import FeedSet
 from feeds.revisions import Revision
 from reminders.clock import Clock
@@ -117,8 +118,9 @@ class FeedBuilder:
     """Builds each load's FeedSet from the last one, so only what changed is rendered; a
     first load shares its rendering with `helper` when one was started (`render_pool`)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, body_budget: int = BODY_BUDGET) -> None:
         self.base = base_url.rstrip("/")
+        self.body_budget = body_budget
         self.last: FeedSet | None = None
         self.helper: RenderHelper | None = None
 
@@ -138,6 +140,7 @@ class FeedBuilder:
                 history=history,
                 previous=self.last,
                 elsewhere=elsewhere,
+                body_budget=self.body_budget,
             )
         finally:
             self.stop_helper()
@@ -150,9 +153,9 @@ class FeedBuilder:
             self.helper = None
 
 
-def feed_builder(base_url: str) -> FeedBuilder:
+def feed_builder(base_url: str, body_budget: int = BODY_BUDGET) -> FeedBuilder:
     """Builds each load's FeedSet from the last one (a first load without a helper)."""
-    return FeedBuilder(base_url)
+    return FeedBuilder(base_url, body_budget)
 
 
 def timeline_source(
@@ -162,5 +165,5 @@ def timeline_source(
     builder: FeedBuilder | None = None,
 ) -> TimelineSource[FeedSet]:
     """The timeline in service, publishing the feeds of `settings.base_url`."""
-    build = builder or feed_builder(settings.base_url)
+    build = builder or feed_builder(settings.base_url, settings.feed_cache_bytes)
     return TimelineSource(settings.timeline, sessions, build, clock)

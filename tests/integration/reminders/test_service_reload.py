@@ -12,6 +12,7 @@ import icalendar
 import pytest
 from click.testing import CliRunner
 
+from feeds.vocabulary import LANGUAGES, Kind
 from reminders.cli import main
 from reminders.service import Service
 from reminders.settings import Settings
@@ -285,3 +286,35 @@ async def test_web_instance_without_scheduler_picks_up_a_timeline_edit(
         await stop()
         await service.close()
     assert etag != before
+
+
+@pytest.mark.anyio
+async def test_feed_cache_size_setting_bounds_the_bodies_kept(
+    tmp_path: Path, timeline_file: Path
+) -> None:
+    settings = _settings(tmp_path, timeline_file).model_copy(update={"feed_cache_mb": 1})
+    service = Service.create(settings, Clock(NOW))
+    await service.open()
+    try:
+        feeds = service.source.served
+        wanted = {
+            **{
+                f"/feeds/{key}.ics?lang={lang}": feeds.feed(key, lang)
+                for key in feeds.keys
+                for lang in LANGUAGES
+            },
+            **{
+                f"/feeds/{key}.ics?lang={lang}&kinds={kind.value}": feeds.feed(key, lang, {kind})
+                for key in feeds.keys
+                for lang in LANGUAGES
+                for kind in (Kind.REGIONAL_REVIEW, Kind.CONSULTATION)
+            },
+        }
+        async with _client(service) as client:
+            served = [await client.get(url) for url in wanted]
+        assert [(r.status_code, r.content) for r in served] == [
+            (200, file.body) for file in wanted.values() if file is not None
+        ]
+        assert sum(len(r.content) for r in served) > 2**20 >= feeds.kept_bytes > 0
+    finally:
+        await service.close()

@@ -81,3 +81,19 @@ def test_bounce_and_dkim_settings_are_checked(
     with pytest.raises(SettingsError) as caught:
         load_settings()
     assert str(caught.value) == f"settings: Value error, {message}"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("0", "Input should be greater than or equal to 1"),
+        ("lots", "Input should be a valid integer, unable to parse string as an integer"),
+    ],
+)
+def test_feed_cache_size_is_checked(
+    monkeypatch: pytest.MonkeyPatch, value: str, problem: str
+) -> None:
+    monkeypatch.setenv("GCMCAL_FEED_CACHE_MB", value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == f"GCMCAL_FEED_CACHE_MB: {problem}"
