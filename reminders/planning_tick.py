@@ -23,7 +23,7 @@ plans the window again, equally harmlessly.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -121,6 +121,28 @@ async def load_subscribers(
     return views
 
 
+#: Subscribers read, and told of changes, at a time: a change to a global event concerns
+#: every subscriber, and a million of them with their notices would not fit in a worker.
+NOTICE_BATCH = 20_000
+
+
+async def active_in_batches(
+    engine: AsyncEngine, size: int = NOTICE_BATCH
+) -> AsyncIterator[list[SubscriberView]]:
+    """Every active subscriber, `size` at a time in id order, each page read on a
+    connection of its own (no read stays open while the caller writes)."""
+    after = 0
+    while True:
+        async with engine.connect() as conn:
+            rows = await subscription_store.active_after(conn, after, size)
+        if not rows:
+            return
+        after = rows[-1].id
+        yield [view for row in rows if (view := _view(row)) is not None]
+        if len(rows) < size:
+            return
+
+
 class Planning:
     """The reload-and-plan tick of one process; keeps the schedule of the loaded timeline."""
 
@@ -131,12 +153,14 @@ class Planning:
         clock: Callable[[], datetime],
         host: str,
         chunk: int = 2000,
+        notice_batch: int = NOTICE_BATCH,
     ) -> None:
         self._engine = engine
         self._source = source
         self._clock = clock
         self._host = host
         self._chunk = chunk
+        self._notice_batch = notice_batch
         self._snapshot: Snapshot[Any] | None = None
         self._schedule: Schedule | None = None
 
@@ -196,9 +220,9 @@ class Planning:
         ]
         told = 0
         if found:
-            async with self._engine.connect() as conn:
-                index = SubscriberIndex(await load_subscribers(conn))
-            told = await self._enqueue(notices(found, index, snapshot.timeline, now), now)
+            async for batch in active_in_batches(self._engine, self._notice_batch):
+                planned = notices(found, SubscriberIndex(batch), snapshot.timeline, now)
+                told += await self._enqueue(planned, now)
         async with AsyncSession(self._engine) as session, session.begin():
             for item in owed:
                 await mark_notified(session, item)

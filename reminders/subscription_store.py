@@ -316,10 +316,9 @@ async def groups_in_use(conn: AsyncConnection) -> dict[str, tuple[int, ...]]:
     return {tz: tuple(sorted(found)) for tz, found in sorted(hours.items())}
 
 
-async def stream_active(conn: AsyncConnection, groups: Iterable[Group] | None) -> Any:
-    """Active subscribers' planning columns, streamed (of these groups only, if given)."""
+def _active_planning_columns() -> Select[Any]:
     s = Subscription
-    query = select(
+    columns: list[Any] = [
         s.id,
         s.regions,
         s.kinds,
@@ -329,10 +328,29 @@ async def stream_active(conn: AsyncConnection, groups: Iterable[Group] | None) -
         s.delivery_hour,
         s.confirmed_at,
         s.created_at,
-    ).where(s.state == SubscriptionState.ACTIVE.value)
+    ]
+    return select(*columns).where(s.state == SubscriptionState.ACTIVE.value)
+
+
+async def stream_active(conn: AsyncConnection, groups: Iterable[Group] | None) -> Any:
+    """Active subscribers' planning columns, streamed (of these groups only, if given)."""
+    query = _active_planning_columns()
     if groups is not None:
+        s = Subscription
         query = query.where(tuple_(s.tz, s.delivery_hour).in_(sorted(set(groups))))
     return await conn.stream(query.execution_options(yield_per=5000))
+
+
+async def active_after(conn: AsyncConnection, after_id: int, limit: int) -> Sequence[Any]:
+    """The planning columns of the `limit` active subscribers with the lowest ids above
+    `after_id`, in id order (one page of a walk that holds no read open between pages)."""
+    query = (
+        _active_planning_columns()
+        .where(Subscription.id > after_id)
+        .order_by(Subscription.id)
+        .limit(limit)
+    )
+    return list((await conn.execute(query)).all())
 
 
 _STORED = (

@@ -17,6 +17,7 @@ from sqlalchemy import update
 
 from reminders.db.models import Base
 from reminders.mail.transport import MaildirMailer
+from reminders.planning_tick import Planning
 from reminders.settings import Settings
 from reminders.states import MessageKind, OutboxState
 from reminders.worker import Worker, open_worker
@@ -153,6 +154,40 @@ async def test_moved_event_withdraws_the_queued_reminder_and_sends_a_change_noti
         "class": "moved",
         "changes": [{"field": "date", "old": "2025-03-18", "new": "2025-03-25"}],
     }
+
+
+@pytest.mark.anyio
+async def test_change_notices_reach_every_follower_once_when_read_a_few_at_a_time(
+    worker: Worker,
+) -> None:
+    followers = [await _subscribe(worker, f"f{n}@example.org") for n in range(5)]
+    await _subscribe(worker, "other@example.org", regions=["asia-pacific"])
+    paused = await _subscribe(worker, "paused@example.org")
+    last = await _subscribe(worker, "last@example.org")
+    async with worker.engine.begin() as conn:
+        await conn.execute(
+            update(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.id == paused).values(state="paused")
+        )
+    # Two subscribers per page: three full pages of active ones, then "last" alone.
+    worker.planning = Planning(
+        worker.engine, worker.source, worker.clock, "gcm.example.org", notice_batch=2
+    )
+    clock = worker.clock
+    assert isinstance(clock, Clock)
+    await worker.plan_tick()
+    timeline = worker.settings.timeline
+    text = timeline.read_text(encoding="utf-8")
+    timeline.write_text(text.replace('when = "2025-03-18"', 'when = "2025-03-25"'), "utf-8")
+
+    clock.now += timedelta(minutes=1)
+    report = await worker.planning.tick()
+
+    notices = [
+        (row.subscription_id, row.event_id, row.revision)
+        for row in await outbox_rows(worker.engine)
+        if row.kind == MessageKind.CHANGE
+    ]
+    assert (report.notices, notices) == (6, [(sid, HEARING, 1) for sid in [*followers, last]])
 
 
 @pytest.mark.anyio
