@@ -144,6 +144,10 @@ _SEND = re.compile(
     r"(?P<bare>[\d.]+) msg/s, ratio (?P<ratio>[\d.]+)"
 )
 _SEND_RSS = re.compile(r"peak RSS of the sending workers: (?P<rss>.+)$")
+_NOTICES = re.compile(
+    r"change notices for everybody .*: queued (?P<count>\d+) in (?P<seconds>[\d.]+) s; "
+    r"peak RSS of the planning process (?P<before>\d+) MB before, (?P<after>\d+) MB after"
+)
 
 
 def _verdict(ok: bool) -> str:
@@ -368,6 +372,18 @@ def reminder_rows(lines: Sequence[str], part: str) -> list[Row]:
                     "",
                     "< 300 MB",
                     _verdict(all(size < 300 for size in sizes)),
+                )
+            )
+        elif m := _NOTICES.search(line):
+            rows.append(
+                Row(
+                    "4",
+                    f"{database} {count}: change notices for everybody, queued",
+                    f"{int(m['count']):,} in {float(m['seconds']):.1f} s, peak RSS {m['after']} MB",
+                    f"{m['before']} MB before the change",
+                    "",
+                    "< 300 MB",
+                    _verdict(int(m["after"]) < 300),
                 )
             )
     return rows

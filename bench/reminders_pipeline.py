@@ -26,7 +26,9 @@ the ticks whose minute holds a whole local hour somewhere read the (zone, hour) 
 in use, the others need not; their CPU time is printed too, which a busy machine does not
 inflate as it does wall time), then a tick where
 one moment concerns every subscriber (all planned and sent into the sink), and reports
-the process's peak RSS (VmHWM; goal < 300 MB).
+the process's peak RSS (VmHWM; goal < 300 MB). Then, in another child, the hearing every
+subscriber follows moves: one tick queues a change notice for each of them; it prints
+how long that took and the process's peak RSS before and after (goal < 300 MB).
 
 Both sides run on uvloop (`--loop asyncio` for the standard loop), as `gcmcal serve`
 and `gcmcal worker` do. Not a test: it prints figures.
@@ -68,6 +70,10 @@ HEARING = "latin-america-caribbean-2024-hearing"  # 2025-03-18 in Santiago
 # "1 day before" at 09:00 in Zurich: 08:00 UTC on 17 March 2025.
 DUE = datetime(2025, 3, 17, 8, 0, tzinfo=UTC)
 QUIET = DUE - timedelta(hours=6, minutes=30)  # no moment due around here
+#: The hearing's date in the shipped timeline, and where the notice run moves it.
+HEARING_WHEN, MOVED_WHEN = 'when = "2025-03-18"', 'when = "2025-03-25"'
+#: After the moment for everybody was planned (and sent): the notice run starts here.
+NOTICE_AT = DUE + timedelta(minutes=5)
 SENT_AT = DUE + timedelta(minutes=1)  # the clock of the sending workers
 SUBSCRIPTIONS = Base.metadata.tables["subscriptions"]
 OUTBOX = Base.metadata.tables["outbox"]
@@ -457,6 +463,30 @@ async def send_child(folder: Path, port: int, database_url: str, seconds: float)
     return {"peak_rss_mb": peak_rss_mb()}
 
 
+async def notice_child(folder: Path, port: int, database_url: str | None) -> dict[str, Any]:
+    """The hearing every subscriber follows moves: one tick queues their change notices."""
+    settings = settings_for(folder, port, 4, database_url)
+    clock = Clock(NOTICE_AT)
+    worker = await open_worker(settings, clock=clock)
+    try:
+        await worker.planning.tick()  # loads the timeline: nothing new is due
+        before = peak_rss_mb()
+        text = settings.timeline.read_text(encoding="utf-8")
+        settings.timeline.write_text(text.replace(HEARING_WHEN, MOVED_WHEN, 1), "utf-8")
+        clock.now += timedelta(minutes=1)
+        started = time.perf_counter()
+        report = await worker.planning.tick()
+        seconds = time.perf_counter() - started
+    finally:
+        await worker.engine.dispose()
+    return {
+        "notices": report.notices,
+        "seconds": seconds,
+        "peak_rss_mb_before": before,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
 async def bare_send_for(
     port: int, connections: int, messages: Sequence[bytes], seconds: float
 ) -> float:
@@ -564,6 +594,11 @@ def scale(count: int, quiet_ticks: int, database: str, pg_url: str | None, secon
                 bare = on_loop(bare_send_for(sink.port, 8, built, seconds))
                 workers, rss = two_workers(folder, sink, url, seconds)
                 send = (bare, workers, rss)
+            command = [sys.executable, __file__, "--notice-child", str(folder), str(sink.port)]
+            child = subprocess.run(
+                [*command, url or ""], check=True, stdout=subprocess.PIPE, text=True
+            )
+            told = json.loads(child.stdout.strip().splitlines()[-1])
             if url is not None and pg_url is None:
                 subprocess.run(
                     [
@@ -600,6 +635,12 @@ def scale(count: int, quiet_ticks: int, database: str, pg_url: str | None, secon
             f"ratio {workers / bare:.2f}  (goal >= 0.5)"
         )
         print(f"  peak RSS of the sending workers: {', '.join(f'{r:.0f} MB' for r in rss)}")
+    print(
+        f"  change notices for everybody (the hearing moved): queued {told['notices']} in "
+        f"{told['seconds']:.1f} s; peak RSS of the planning process "
+        f"{told['peak_rss_mb_before']:.0f} MB before, {told['peak_rss_mb']:.0f} MB after  "
+        "(goal < 300 MB)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -613,6 +654,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         folder, port, count, ticks, url = args[1:6]
         figures = on_loop(scale_child(Path(folder), int(port), int(count), int(ticks), url or None))
         print(json.dumps(figures))
+        return
+    if args[:1] == ["--notice-child"]:
+        folder, port, url = args[1:4]
+        print(json.dumps(on_loop(notice_child(Path(folder), int(port), url or None))))
         return
     if args[:1] == ["--send-child"]:
         folder, port, url, seconds = args[1:5]
