@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import icalendar
@@ -45,12 +47,22 @@ def _settings(tmp_path: Path, timeline_file: Path) -> Settings:
     )
 
 
+@asynccontextmanager
+async def _opened(tmp_path: Path, timeline_file: Path, **changes: Any) -> AsyncIterator[Service]:
+    """A service on the copied timeline with these settings changed, open until exit."""
+    settings = _settings(tmp_path, timeline_file).model_copy(update=changes)
+    service = Service.create(settings, Clock(NOW))
+    await service.open()
+    try:
+        yield service
+    finally:
+        await service.close()
+
+
 @pytest.fixture
 async def service(tmp_path: Path, timeline_file: Path) -> AsyncIterator[Service]:
-    service = Service.create(_settings(tmp_path, timeline_file), Clock(NOW))
-    await service.open()
-    yield service
-    await service.close()
+    async with _opened(tmp_path, timeline_file) as opened:
+        yield opened
 
 
 def _client(service: Service) -> httpx.AsyncClient:
@@ -267,24 +279,23 @@ async def test_web_instance_without_scheduler_picks_up_a_timeline_edit(
 
     from reminders.service import watch_timeline
 
-    settings = _settings(tmp_path, timeline_file).model_copy(update={"tick_seconds": 0.05})
-    service = Service.create(settings, Clock(NOW))
-    await service.open()
-    stop = watch_timeline(service)
-    try:
-        async with _client(service) as client:
-            before = (await client.get("/feeds/africa.ics")).headers["etag"]
-            text = timeline_file.read_text(encoding="utf-8")
-            timeline_file.write_text(text.replace("Addis Ababa, Ethiopia", "Nairobi", 1), "utf-8")
-            etag = before
-            for _ in range(200):  # bounded: at most about 10 s
-                await asyncio.sleep(0.05)
-                etag = (await client.get("/feeds/africa.ics")).headers["etag"]
-                if etag != before:
-                    break
-    finally:
-        await stop()
-        await service.close()
+    async with _opened(tmp_path, timeline_file, tick_seconds=0.05) as service:
+        stop = watch_timeline(service)
+        try:
+            async with _client(service) as client:
+                before = (await client.get("/feeds/africa.ics")).headers["etag"]
+                text = timeline_file.read_text(encoding="utf-8")
+                timeline_file.write_text(
+                    text.replace("Addis Ababa, Ethiopia", "Nairobi", 1), "utf-8"
+                )
+                etag = before
+                for _ in range(200):  # bounded: at most about 10 s
+                    await asyncio.sleep(0.05)
+                    etag = (await client.get("/feeds/africa.ics")).headers["etag"]
+                    if etag != before:
+                        break
+        finally:
+            await stop()
     assert etag != before
 
 
@@ -292,10 +303,7 @@ async def test_web_instance_without_scheduler_picks_up_a_timeline_edit(
 async def test_feed_cache_size_setting_bounds_the_bodies_kept(
     tmp_path: Path, timeline_file: Path
 ) -> None:
-    settings = _settings(tmp_path, timeline_file).model_copy(update={"feed_cache_mb": 1})
-    service = Service.create(settings, Clock(NOW))
-    await service.open()
-    try:
+    async with _opened(tmp_path, timeline_file, feed_cache_mb=1) as service:
         feeds = service.source.served
         wanted = {
             **{
@@ -316,5 +324,3 @@ async def test_feed_cache_size_setting_bounds_the_bodies_kept(
             (200, file.body) for file in wanted.values() if file is not None
         ]
         assert sum(len(r.content) for r in served) > 2**20 >= feeds.kept_bytes > 0
-    finally:
-        await service.close()

@@ -61,6 +61,14 @@ async def _subscribe(worker: Worker, email: str, **columns: Any) -> int:
     return sid
 
 
+def _move_hearing(worker: Worker) -> None:
+    """The organiser moves the hearing from 18 to 25 March 2025 in the timeline file."""
+    timeline = worker.settings.timeline
+    text = timeline.read_text(encoding="utf-8")
+    assert text.count('when = "2025-03-18"') == 1
+    timeline.write_text(text.replace('when = "2025-03-18"', 'when = "2025-03-25"'), "utf-8")
+
+
 def _maildir(worker: Worker) -> list[Any]:
     return [
         message_from_bytes(bytes(m), policy=default_policy)
@@ -136,10 +144,7 @@ async def test_moved_event_withdraws_the_queued_reminder_and_sends_a_change_noti
     assert isinstance(clock, Clock)
     clock.now = DUE + timedelta(seconds=30)
     await worker.plan_tick()  # first start: the 1w and 1d reminders are queued, not sent
-    timeline = worker.settings.timeline
-    text = timeline.read_text(encoding="utf-8")
-    assert text.count('when = "2025-03-18"') == 1
-    timeline.write_text(text.replace('when = "2025-03-18"', 'when = "2025-03-25"'), "utf-8")
+    _move_hearing(worker)
 
     clock.now = DUE + timedelta(minutes=1)
     await worker.plan_tick()
@@ -175,9 +180,7 @@ async def test_change_notices_reach_every_follower_once_when_read_a_few_at_a_tim
     clock = worker.clock
     assert isinstance(clock, Clock)
     await worker.plan_tick()
-    timeline = worker.settings.timeline
-    text = timeline.read_text(encoding="utf-8")
-    timeline.write_text(text.replace('when = "2025-03-18"', 'when = "2025-03-25"'), "utf-8")
+    _move_hearing(worker)
 
     clock.now += timedelta(minutes=1)
     report = await worker.planning.tick()
@@ -198,9 +201,7 @@ async def test_change_notice_owed_survives_a_crash_between_reload_and_queueing(
     clock = worker.clock
     assert isinstance(clock, Clock)
     await worker.plan_tick()
-    timeline = worker.settings.timeline
-    text = timeline.read_text(encoding="utf-8")
-    timeline.write_text(text.replace('when = "2025-03-18"', 'when = "2025-03-25"'), "utf-8")
+    _move_hearing(worker)
     # The process that records the new revision dies before it queues any notice.
     assert [c.event_id for c in await worker.source.refresh()] == [HEARING]
 
