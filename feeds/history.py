@@ -9,12 +9,12 @@ to know whether an event is still in service. Nothing here reads a database or a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from feeds.timeline import GLOBAL, Event
+from feeds.timeline import GLOBAL
 
 #: Old or new value of a field: text, a title per language, or a list of links.
 FieldValue = str | dict[str, str] | list[str]
@@ -84,26 +84,6 @@ def by_event(entries: Iterable[HistoryEntry]) -> dict[str, tuple[HistoryEntry, .
     for entry in sorted(entries, key=lambda item: (item.at, item.sequence)):
         grouped.setdefault(entry.event_id, []).append(entry)
     return {event_id: tuple(found) for event_id, found in grouped.items()}
-
-
-def sharing_titles(
-    history: Mapping[str, tuple[HistoryEntry, ...]], events: Mapping[str, Event]
-) -> dict[str, tuple[HistoryEntry, ...]]:
-    """`history` with each entry's titles, where they equal those of its event in `events`,
-    being the event's own mapping: most entries of a long timeline repeat the current
-    titles in six languages, and at 10,000 events the copies took 39 MB."""
-    shared: dict[str, tuple[HistoryEntry, ...]] = {}
-    for event_id, entries in history.items():
-        event = events.get(event_id)
-        if event is not None:
-            entries = tuple(
-                replace(entry, published={**entry.published, "titles": event.titles})
-                if entry.published.get("titles") == event.titles
-                else entry
-                for entry in entries
-            )
-        shared[event_id] = entries
-    return shared
 
 
 def newest_first(history: History, regions: Iterable[str] | None = None) -> list[HistoryEntry]:

@@ -55,10 +55,11 @@ for email carry ``METHOD:PUBLISH``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from itertools import chain
 from typing import Protocol
 
 from icalendar import Calendar, vDuration, vText
@@ -177,7 +178,7 @@ def render_entry(
     return Entry(event, body, frozenset(zone for zone in zones if zone is not None))
 
 
-CALENDAR_END = b"END:VCALENDAR\r\n"
+_END = b"END:VCALENDAR\r\n"
 
 
 def assemble(
@@ -192,12 +193,17 @@ def assemble(
     if zones is None:
         zones = zone_block(entries)
     head = calendar_head(feed, lang, method)
-    return b"".join([head, zones, *(entry.body for entry in entries), CALENDAR_END])
+    return b"".join(calendar_parts(head, zones, [entry.body for entry in entries]))
 
 
 def calendar_head(feed: FeedMeta, lang: str, method: str | None) -> bytes:
-    """A calendar's bytes before its zones and entries (`CALENDAR_END` closes it)."""
-    return component_bytes(_calendar(feed, lang, method))[: -len(CALENDAR_END)]
+    """A calendar's bytes before its zones and entries."""
+    return component_bytes(_calendar(feed, lang, method))[: -len(_END)]
+
+
+def calendar_parts(head: bytes, zones: bytes, bodies: Iterable[bytes]) -> Iterator[bytes]:
+    """A calendar's bytes in order, from its head, zones and entries' bytes."""
+    return chain((head, zones), bodies, (_END,))
 
 
 class Zoned(Protocol):

@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -35,10 +34,10 @@ from feeds.entry_batch import Rendered, event_page_url
 from feeds.feed_moments import last_modified
 from feeds.history import History
 from feeds.ical import (
-    CALENDAR_END,
     FeedMeta,
     assemble,
     calendar_head,
+    calendar_parts,
     feed_order,
     revision_of,
     zone_block,
@@ -327,13 +326,12 @@ def _kept(
 def _calendar_parts(
     head: bytes, zones: bytes, kept: tuple[KeptEntries, ...], lang: str
 ) -> Iterator[bytes]:
-    """A calendar's bytes in order: what `assemble` joins, from the kept entries."""
-    return chain((head, zones), map(itemgetter(LANGUAGE_INDEX[lang]), map(_BODIES, kept)), _END)
+    """A calendar's bytes in order, from the kept entries in `lang`."""
+    return calendar_parts(head, zones, map(itemgetter(LANGUAGE_INDEX[lang]), map(_BODIES, kept)))
 
 
 _ID = attrgetter("id")
 _BODIES = attrgetter("bodies")
-_END = (CALENDAR_END,)
 
 
 @dataclass(frozen=True, slots=True)

@@ -236,22 +236,22 @@ async def load_history(
     out of the stored document by the database: the service would otherwise decode
     every revision's whole text in six languages to keep its titles."""
     names = sorted(fields) if fields is not None else []
-    published: list[Any] = [EventHistory.published[name] for name in names]
-    columns: list[Any] = [
+    entry: list[Any] = [
         EventHistory.event_id,
         EventHistory.sequence,
         EventHistory.at,
         EventHistory.effect,
         EventHistory.changes,
-        *(published or [EventHistory.published]),
     ]
-    query = select(*columns).order_by(EventHistory.at, EventHistory.id)
+    published: list[Any] = [EventHistory.published[name] for name in names]
+    query = select(*entry, *(published or [EventHistory.published]))
+    query = query.order_by(EventHistory.at, EventHistory.id)
     if event_ids is not None:
         query = query.where(EventHistory.event_id.in_(list(event_ids)))
     rows = (await session.execute(query)).all()
     if fields is None:
         return by_event(_entry(row, row.published) for row in rows)
-    return by_event(_entry(row, _present(names, row[5:])) for row in rows)
+    return by_event(_entry(row, _present(names, row[len(entry) :])) for row in rows)
 
 
 def _present(names: list[str], values: Iterable[Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds import Timeline, TimelineError, parse_timeline
-from feeds.history import SERVED_FIELDS, History, sharing_titles
+from feeds.history import SERVED_FIELDS, History
 from feeds.loader import decode_timeline
 from feeds.parse_memo import ParseMemo
 from feeds.removal_guard import removal_problems
@@ -124,9 +124,8 @@ class TimelineSource(Generic[F]):
         whose revision or presence differs from the snapshot in service (an entry is only
         ever written with one of those, by this instance or another)."""
         current = self.snapshot
-        events = {event.id: event for event in timeline.events}
         if current is None:
-            return sharing_titles(await load_history(session, fields=SERVED_FIELDS), events)
+            return await load_history(session, fields=SERVED_FIELDS)
         old_ids = {event.id for event in current.timeline.events}
         new_ids = {event.id for event in timeline.events}
         affected = old_ids ^ new_ids
@@ -139,7 +138,7 @@ class TimelineSource(Generic[F]):
             return current.history
         fresh = await load_history(session, affected, SERVED_FIELDS)
         history = {k: v for k, v in current.history.items() if k not in affected}
-        history.update(sharing_titles(fresh, events))
+        history.update(fresh)
         return history
 
     async def _in_service(self) -> dict[str, str]:
